@@ -1,0 +1,1 @@
+# vsctl (database and runtime commands) and dpctl (talks to datapathd).

@@ -1,0 +1,3 @@
+# The DPDK engine (built with --with-dpdk, the default).
+if HAVE_DPDK
+endif

@@ -1,0 +1,55 @@
+/* Flow keys in C: packet -> key, key <-> text (dpctl dump style).
+ *
+ * Text grammar (also what dump-flows prints), fields in this order:
+ *   in_port(1),eth(src=02:00:00:00:00:01,dst=02:00:00:00:00:02),
+ *   vlan(vid=10,pcp=0),eth_type(0x0800),
+ *   ipv4(src=10.0.0.1,dst=10.0.0.2,proto=17,tos=0,ttl=64,frag=no),
+ *   udp(src=5000,dst=6000)
+ * and likewise ipv6(src=..,dst=..,proto=..,tclass=..,hlimit=..,frag=..),
+ * tcp(src=,dst=), tcp_flags(0x002), icmp(type=,code=), icmpv6(type=,code=),
+ * arp(sip=,tip=,op=).  frag is no|first|later.  With a mask, a field that is
+ * not fully masked prints as value/mask and a wholly wildcarded field is
+ * left out; on input, a field that is absent is wildcarded. */
+#ifndef VSW_DATAPATH_FLOW_H
+#define VSW_DATAPATH_FLOW_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+#include "vswitch/flow-key.h"
+#include "utilities/ds.h"
+#include "utilities/error.h"
+
+/* Parses the frame PKT of LEN bytes that arrived on IN_PORT into KEY
+ * (zeroed first).  Never reads outside [pkt, pkt + len).  Always fills as
+ * much as was parseable; key->parsed says how much. */
+void vsw_flow_extract(const void *pkt, size_t len, uint32_t in_port,
+                      struct vsw_flow_key *key);
+
+/* Appends KEY as text.  MASK may be NULL (exact: every field the key's
+ * parsed layers define is printed). */
+void vsw_flow_key_format(const struct vsw_flow_key *key,
+                         const struct vsw_flow_key *mask, struct ds *out);
+
+/* Parses TEXT into KEY and MASK (MASK may be NULL to demand no masks).
+ * Fields not mentioned are zero in both.  Fills key->parsed from the headers
+ * given.  Returns 0, or EINVAL with ERR naming the offending token. */
+int vsw_flow_key_parse(const char *text, struct vsw_flow_key *key,
+                       struct vsw_flow_key *mask, struct vsw_error *err);
+
+/* The mask that makes KEY exact: every field its headers define, all ones
+ * (tcp_flags excluded). */
+void vsw_flow_mask_exact(const struct vsw_flow_key *key,
+                         struct vsw_flow_key *mask);
+
+/* Actions <-> text: "2", "flood", "push_vlan(vid=10,pcp=0)", "pop_vlan",
+ * "set(eth(src=..,dst=..))", "set(ipv4(src=..,dst=..,tos=..,ttl=..))",
+ * "set(ipv6(...))", "set(udp(src=..,dst=..))" (also tcp), "dec_ttl",
+ * "userspace(42)", joined by ','; an empty list prints as "drop". */
+void vsw_actions_format(const struct vsw_actions *, struct ds *out);
+int vsw_actions_parse(const char *text, struct vsw_actions *,
+                      struct vsw_error *err);
+
+/* True if KEY (with tcp_flags cleared) equals OTHER byte for byte. */
+int vsw_flow_key_cmp(const struct vsw_flow_key *a, const struct vsw_flow_key *b);
+
+#endif

@@ -1,0 +1,1 @@
+# BPF golden-packet tests

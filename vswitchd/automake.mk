@@ -1,0 +1,1 @@
+# vswitchd: the slow path.
