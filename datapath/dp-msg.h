@@ -159,5 +159,46 @@ int vsw_actions_from_attrs(const struct nlattr *nested, struct vsw_actions *,
                            struct vsw_error *err);
 
 const char *vsw_family_name(uint16_t type);
+/* "NEW", "DEL", ... for a family's command; "UNKNOWN" otherwise. */
+const char *vsw_cmd_name(uint16_t type, uint8_t cmd);
+
+/* Decodes a MASK nest.  The headers it may carry are those of KEY (the
+ * already decoded VSW_FLOW_ATTR_KEY), see vsw_key_to_attrs(). */
+int vsw_mask_from_attrs(const struct nlattr *nested,
+                        const struct vsw_flow_key *key,
+                        struct vsw_flow_key *mask, struct vsw_error *err);
+
+/* vsw_key_to_attrs(): KEY decides which header attributes are written (its
+ * parsed bits, eth_type and nw_proto).  With MASK_OR_NULL null, KEY's own
+ * values are written and KEY must be canonical (no bytes outside its
+ * headers, padding zero) or EINVAL; otherwise MASK_OR_NULL's values are
+ * written for the same headers (bits outside them are dropped), which is how
+ * VSW_FLOW_ATTR_MASK is encoded. */
+
+/* Internal to dp-msg.c and flow-attrs.c: strict attribute walking.
+ * NAMES[t] NULL means type T is not allowed in this nest; POLICY gives the
+ * libnl type and lengths (exact for fixed-size payloads, [minlen, maxlen]
+ * for strings including the NUL; strings with minlen 1 may be empty).  LIST
+ * nests (actions, options) may repeat a type. */
+struct nla_policy;
+struct vsw_attr_table {
+    const char *const *names;
+    const struct nla_policy *policy;
+    int max;
+    int reserved_first, reserved_last;      /* 0, 0: none */
+    bool list;
+};
+int vsw_attrs_parse__(const struct vsw_attr_table *, const struct nlattr *head,
+                      int len, struct nlattr **tb, uint64_t *present,
+                      const char *ctx, struct vsw_error *err);
+int vsw_put_string__(struct nl_msg *, const struct vsw_attr_table *, int type,
+                     const char *s, size_t size);
+/* vsw_key_from_attrs() (REF null) or vsw_mask_from_attrs() (REF the key) and
+ * vsw_actions_from_attrs() naming CTX ("FLOW NEW: KEY") in their errors. */
+int vsw_key_from_attrs__(const struct nlattr *, const struct vsw_flow_key *ref,
+                         struct vsw_flow_key *, const char *ctx,
+                         struct vsw_error *);
+int vsw_actions_from_attrs__(const struct nlattr *, struct vsw_actions *,
+                             const char *ctx, struct vsw_error *);
 
 #endif

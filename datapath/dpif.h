@@ -112,4 +112,32 @@ int dpif_operate(struct dpif *, struct dpif_op *ops, size_t n);
 int dpif_recv_upcalls(struct dpif *, int (*cb)(void *, const struct vsw_msg *),
                       void *aux, size_t max);
 
+/* Added with the implementation:
+ *
+ * Callbacks: a dump callback (dp/port/flow/captured dumps) runs while its
+ * transaction is still reading, so it must not call dpif functions on the
+ * same dpif (they fail with EBUSY); collect and act after the dump.  A
+ * dpif_recv_upcalls() callback may call any dpif function (EXECUTE, flow
+ * puts): the miss it is given has already left the queue.  A nonzero
+ * callback result stops the callbacks; a dump still reads to its end and
+ * returns that result.
+ *
+ * Requests: every non-dump request carries NLM_F_ACK and is finished by its
+ * NLMSG_ERROR/ACK (an object answer before it is kept: DATAPATH NEW's
+ * dp_index, PORT NEW's port, FLOW GET/DEL's flow).  dpif_flow_put() sends
+ * FLOW NEW (NLM_F_EXCL for DP_FLOW_CREATE), or FLOW SET for DP_FLOW_MODIFY;
+ * DP_FLOW_CLEAR_STATS adds VSW_FLOW_ATTR_CLEAR.  dpif_operate() returns 0
+ * once every op has its answer (per-op results in ops[]), or the transport
+ * error (ETIMEDOUT, EPIPE) that also fills every unanswered op.
+ *
+ * Event loops: misses that arrive during any dpif call are already off the
+ * socket, so dpif_fd() does not poll readable for them.  Before waiting on
+ * dpif_fd(), call dpif_recv_upcalls() until it returns less than MAX (or
+ * check dpif_upcalls_queued() == 0). */
+#define DPIF_UPCALL_QUEUE_MAX 4096
+/* Misses dropped because the queue held DPIF_UPCALL_QUEUE_MAX already. */
+uint64_t dpif_upcall_overflows(const struct dpif *);
+/* Misses waiting in the queue now. */
+size_t dpif_upcalls_queued(const struct dpif *);
+
 #endif
