@@ -5,7 +5,7 @@ datapath_libvswdp_a_SOURCES = \
 	datapath/flow.h datapath/flow-key.c datapath/flow-text.c \
 	datapath/dp-msg.h datapath/dp-msg.c datapath/flow-attrs.c \
 	datapath/dp-chan.h datapath/dp-chan.c \
-	datapath/actions.h datapath/actions.c \
+	datapath/actions.h datapath/actions.c datapath/packet-compose.c \
 	datapath/dpif.h datapath/dpif.c
 
 VSWDP_LIBS = datapath/libvswdp.a utilities/libvswutil.a $(LIBNL_LIBS)

@@ -147,6 +147,13 @@ struct dp_engine_class {
     void (*run)(struct dp_engine *);
 };
 
+/* The engine classes.  Only dp-engine.c's registry refers to them; the
+ * dummy engine is always built, the others only when configure found their
+ * libraries (HAVE_XDP, HAVE_DPDK). */
+extern const struct dp_engine_class dp_engine_dummy_class;
+extern const struct dp_engine_class dp_engine_xdp_class;
+extern const struct dp_engine_class dp_engine_dpdk_class;
+
 /* Registered engine classes (those built in), or NULL. */
 const struct dp_engine_class *dp_engine_lookup(const char *name);
 /* Comma-separated names of the registered engines, for usage messages. */

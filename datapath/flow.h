@@ -9,7 +9,13 @@
  * tcp(src=,dst=), tcp_flags(0x002), icmp(type=,code=), icmpv6(type=,code=),
  * arp(sip=,tip=,op=).  frag is no|first|later.  With a mask, a field that is
  * not fully masked prints as value/mask and a wholly wildcarded field is
- * left out; on input, a field that is absent is wildcarded. */
+ * left out; on input, a field that is absent is wildcarded.
+ *
+ * A key whose parse was cut short (VSW_KEY_F_TRUNC) ends in ",truncated".
+ * Masks from vsw_flow_key_parse() and vsw_flow_mask_exact() match `parsed`
+ * exactly, so the set of headers present is part of every match; a header
+ * whose fields are all wildcarded but whose presence is matched prints
+ * empty, e.g. "eth()" or "tcp()".  flow-text.c has the details. */
 #ifndef VSW_DATAPATH_FLOW_H
 #define VSW_DATAPATH_FLOW_H 1
 
@@ -44,10 +50,22 @@ void vsw_flow_mask_exact(const struct vsw_flow_key *key,
 /* Actions <-> text: "2", "flood", "push_vlan(vid=10,pcp=0)", "pop_vlan",
  * "set(eth(src=..,dst=..))", "set(ipv4(src=..,dst=..,tos=..,ttl=..))",
  * "set(ipv6(...))", "set(udp(src=..,dst=..))" (also tcp), "dec_ttl",
- * "userspace(42)", joined by ','; an empty list prints as "drop". */
+ * "userspace(42)", joined by ','; an empty list prints as "drop".
+ * VSW_ACTION_SET_L4 does not record TCP vs UDP, so it prints as
+ * "set(l4(src=..,dst=..))"; l4, tcp and udp all parse to it. */
 void vsw_actions_format(const struct vsw_actions *, struct ds *out);
 int vsw_actions_parse(const char *text, struct vsw_actions *,
                       struct vsw_error *err);
+
+/* Builds into BUF (SIZE bytes) a valid frame that vsw_flow_extract() turns
+ * back into KEY (packet-compose.c): Ethernet, the VLAN tag if vlan_tci has
+ * VSW_VLAN_CFI, then the headers key->parsed names (0 means every header the
+ * key's eth_type and nw_proto imply), with correct IP/L4 checksums and a
+ * zero payload that brings the frame to 60 bytes.  *LEN gets the frame
+ * length.  Returns 0, ENOBUFS if SIZE is too small, or EINVAL for a key no
+ * frame can produce (nw_frag out of range, an ICMP type or code above 255). */
+int vsw_packet_compose(const struct vsw_flow_key *key, uint8_t *buf,
+                       size_t size, size_t *len);
 
 /* True if KEY (with tcp_flags cleared) equals OTHER byte for byte. */
 int vsw_flow_key_cmp(const struct vsw_flow_key *a, const struct vsw_flow_key *b);
