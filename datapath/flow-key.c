@@ -343,8 +343,8 @@ vsw_flow_mask_exact(const struct vsw_flow_key *key, struct vsw_flow_key *mask)
     }
 }
 
-int
-vsw_flow_key_cmp(const struct vsw_flow_key *a, const struct vsw_flow_key *b)
+bool
+vsw_flow_key_equal(const struct vsw_flow_key *a, const struct vsw_flow_key *b)
 {
     const size_t flags_ofs = offsetof(struct vsw_flow_key, tcp_flags);
     const size_t rest_ofs = flags_ofs + sizeof a->tcp_flags;

@@ -19,6 +19,7 @@
 #ifndef VSW_DATAPATH_FLOW_H
 #define VSW_DATAPATH_FLOW_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "vswitch/flow-key.h"
@@ -67,7 +68,9 @@ int vsw_actions_parse(const char *text, struct vsw_actions *,
 int vsw_packet_compose(const struct vsw_flow_key *key, uint8_t *buf,
                        size_t size, size_t *len);
 
-/* True if KEY (with tcp_flags cleared) equals OTHER byte for byte. */
-int vsw_flow_key_cmp(const struct vsw_flow_key *a, const struct vsw_flow_key *b);
+/* Whether A and B are equal byte for byte, tcp_flags aside (it varies per
+ * packet of one flow). */
+bool vsw_flow_key_equal(const struct vsw_flow_key *a,
+                        const struct vsw_flow_key *b);
 
 #endif

@@ -1,5 +1,5 @@
 /* Tests for vsw_flow_extract() (packet -> key), vsw_flow_mask_exact() and
- * vsw_flow_key_cmp().
+ * vsw_flow_key_equal().
  *
  * The main table pairs a crafted frame with the whole key it must produce,
  * compared byte for byte, so a field the parser forgets to fill, fills from
@@ -1070,26 +1070,26 @@ test_key_cmp(void **state)
     tp_build_tcp4(&p);
     vsw_flow_extract(p.b, p.len, 1, &a);
     b = a;
-    assert_true(vsw_flow_key_cmp(&a, &b));
+    assert_true(vsw_flow_key_equal(&a, &b));
 
     b.tcp_flags ^= BE16(0x0fff);        /* ignored */
-    assert_true(vsw_flow_key_cmp(&a, &b));
+    assert_true(vsw_flow_key_equal(&a, &b));
 
     b = a;
     b.parsed |= F_TRUNC;                /* the last bytes count */
-    assert_false(vsw_flow_key_cmp(&a, &b));
+    assert_false(vsw_flow_key_equal(&a, &b));
 
     b = a;
     b.pad0 = 1;
-    assert_false(vsw_flow_key_cmp(&a, &b));
+    assert_false(vsw_flow_key_equal(&a, &b));
 
     b = a;
     b.in_port = 2;                      /* the first bytes count */
-    assert_false(vsw_flow_key_cmp(&a, &b));
+    assert_false(vsw_flow_key_equal(&a, &b));
 
     b = a;
     b.nw_frag = VSW_FRAG_FIRST;         /* just before tcp_flags */
-    assert_false(vsw_flow_key_cmp(&a, &b));
+    assert_false(vsw_flow_key_equal(&a, &b));
 }
 
 int
