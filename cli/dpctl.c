@@ -50,6 +50,8 @@ usage(void)
 "  set-dp DP [flow-limit=N] [upcall-rate=N]\n"
 "  add-if DP IFACE[,type=T][,port_no=N][,upcall-rate=N][,KEY=VALUE...]\n"
 "                                    (dpdk-devargs=... takes the rest)\n"
+"  set-if DP IFACE upcall-rate=N|KEY=VALUE...\n"
+"                                    change a port's upcall rate or options\n"
 "  del-if DP IFACE                   remove a port\n"
 "  dump-flows [DP]                   installed flows with statistics\n"
 "  add-flow DP KEY ACTIONS           install a flow (fails if it exists)\n"
@@ -556,6 +558,24 @@ cmd_add_if(struct ctx *c)
 }
 
 static void
+cmd_set_if(struct ctx *c)
+{
+    uint32_t index = dp_index_of(c, c->argv[0], NULL);
+    struct vsw_msg_port *p = xzalloc(sizeof *p);
+    struct vsw_error err;
+    uint64_t attrs = 0;
+
+    p->port_no = port_no_of(c, index, c->argv[1]);
+    for (int i = 2; i < c->argc; i++) {
+        attrs |= port_setting(p, c->argv[i], false);
+    }
+    vsw_error_clear(&err);
+    check(dpif_port_set(c->dpif, index, p, attrs, &err), &err,
+          "cannot change the port");
+    free(p);
+}
+
+static void
 cmd_del_if(struct ctx *c)
 {
     uint32_t index = dp_index_of(c, c->argv[0], NULL);
@@ -976,6 +996,7 @@ static const struct command commands[] = {
     { "del-dp", 1, 1, cmd_del_dp, "" },
     { "set-dp", 1, 3, cmd_set_dp, "" },
     { "add-if", 2, 2, cmd_add_if, "" },
+    { "set-if", 3, 2 + VSW_MAX_PORT_OPTIONS, cmd_set_if, "" },
     { "del-if", 2, 2, cmd_del_if, "" },
     { "dump-flows", 0, 1, cmd_dump_flows, "" },
     { "add-flow", 3, 3, cmd_add_flow, "" },

@@ -773,6 +773,18 @@ dpif_port_del(struct dpif *dpif, uint32_t dp_index, uint32_t port_no,
 }
 
 int
+dpif_port_set(struct dpif *dpif, uint32_t dp_index,
+              const struct vsw_msg_port *port, uint64_t attrs,
+              struct vsw_error *err)
+{
+    struct vsw_msg *req = new_req(VSW_FAMILY_PORT, VSW_PORT_CMD_SET, dp_index);
+
+    req->u.port = *port;
+    req->attrs = attrs | (1ULL << VSW_PORT_ATTR_PORT_NO);
+    return simple(dpif, req, err);
+}
+
+int
 dpif_port_get(struct dpif *dpif, uint32_t dp_index, uint32_t port_no,
               const char *name, struct vsw_msg_port *out,
               struct vsw_error *err)

@@ -54,6 +54,11 @@ int dpif_port_add(struct dpif *, uint32_t dp_index, struct vsw_msg_port *port,
                   struct vsw_error *);
 int dpif_port_del(struct dpif *, uint32_t dp_index, uint32_t port_no,
                   struct vsw_error *);
+/* Applies PORT's fields for the attributes set in ATTRS (VSW_PORT_ATTR_*
+ * bits, e.g. UPCALL_RATE, OPTIONS) to port PORT->port_no. */
+int dpif_port_set(struct dpif *, uint32_t dp_index,
+                  const struct vsw_msg_port *port, uint64_t attrs,
+                  struct vsw_error *);
 /* By port_no, or by NAME when port_no is 0. */
 int dpif_port_get(struct dpif *, uint32_t dp_index, uint32_t port_no,
                   const char *name, struct vsw_msg_port *out,

@@ -156,6 +156,21 @@ vsw_check "rate limit: most of the 12 were held back" test "$n" -le 6
 vsw_check_eq "rate limit: every miss held back is counted lost" 12 $((n + lost))
 vsw_check_match "show: lost is reported" "lost:$((lost0 + lost))\$" "$(dpctl show br0)"
 
+# --- set-if: a port's upcall rate changes at run time ---------------------------
+port_rate() {
+    dpctl --format=json show | python3 -c '
+import json, sys
+for dp in json.load(sys.stdin)["datapaths"]:
+    for p in dp["ports"]:
+        if p["name"] == sys.argv[1]:
+            print(p["upcall_rate"])' "$1"
+}
+vsw_check "set-if p4 upcall-rate=50" dpctl set-if br0 p4 upcall-rate=50
+vsw_check_eq "set-if: the new rate is in effect" 50 "$(port_rate p4)"
+err=$(dpctl set-if br0 p9 upcall-rate=5 2>&1)
+vsw_check_match "set-if on an unknown port is refused" 'has no port named p9' "$err"
+vsw_check_eq "a refused set-if leaves the rate alone" 50 "$(port_rate p4)"
+
 # --- execute: actions on a given frame, no lookup ------------------------------
 missed0=$(dpstat missed)
 vsw_check "execute set(ipv4),dec_ttl,output" \
