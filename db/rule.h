@@ -33,7 +33,9 @@
 struct vsw_match {
     struct vsw_flow_key key;    /* key.in_port: port number, or 0 when
                                  * in_port_name is set */
-    struct vsw_flow_key mask;   /* 1-bits matter */
+    struct vsw_flow_key mask;   /* 1-bits matter; mask.in_port is all
+                                 * ones whenever in_port= is given, by
+                                 * name or by number */
     char in_port_name[VSW_RULE_PORT_NAME_MAX];  /* "" if none or numeric */
 };
 
@@ -126,5 +128,9 @@ bool vsw_match_equal(const struct vsw_match *, const struct vsw_match *);
  * del-flows / mod-flows selection). */
 bool vsw_match_covers(const struct vsw_match *outer,
                       const struct vsw_match *inner);
+
+/* Whether NAME is acceptable as a port, bridge or interface name: 1 to
+ * VSW_RULE_PORT_NAME_MAX - 1 (IFNAMSIZ - 1) characters from [A-Za-z0-9._-]. */
+bool vsw_rule_port_name_ok(const char *name);
 
 #endif

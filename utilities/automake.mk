@@ -6,6 +6,7 @@ utilities_libvswutil_a_SOURCES = \
 	utilities/log.c utilities/log.h \
 	utilities/error.c utilities/error.h \
 	utilities/hmap.c utilities/hmap.h \
-	utilities/hash.h utilities/list.h
+	utilities/hash.h utilities/list.h \
+	utilities/ctl-client.c utilities/ctl-client.h
 
 dist_noinst_SCRIPTS += utilities/install-deps.sh
