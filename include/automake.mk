@@ -3,4 +3,5 @@
 noinst_HEADERS += \
 	include/vswitch/flow-key.h \
 	include/vswitch/dp-proto.h \
-	include/vswitch/xdp-maps.h
+	include/vswitch/xdp-maps.h \
+	include/vswitch/ctl-proto.h
