@@ -980,13 +980,14 @@ parse_actions(struct vsw_rule_spec *spec, const char *text,
     return error;
 }
 
-/* Checks actions against the table and the match. */
+/* Checks actions against the rule's table.  Field-setting actions are not
+ * checked against the match: like Open vSwitch (OpenFlow 1.0 semantics),
+ * `dec_ttl` or `mod_nw_src` on a rule without `ip` is accepted and does
+ * nothing to packets that lack the header, so rule sets copied from OVS
+ * load unchanged. */
 static int
 check_actions(const struct vsw_rule_spec *spec, struct vsw_error *err)
 {
-    const struct vsw_match *m = &spec->match;
-    int type = m->mask.eth_type ? ntohs(m->key.eth_type) : -1;
-    int proto = m->mask.nw_proto ? m->key.nw_proto : -1;
 
     for (uint32_t i = 0; i < spec->actions.n; i++) {
         const struct vsw_ofaction *a = &spec->actions.acts[i];
@@ -1000,35 +1001,6 @@ check_actions(const struct vsw_rule_spec *spec, struct vsw_error *err)
                 return vsw_error_set(err, EINVAL, "goto_table:%u must go to a "
                                      "table after this rule's table %u",
                                      a->u.table, spec->table);
-            }
-            break;
-        case VSW_OFA_MOD_NW_SRC:
-        case VSW_OFA_MOD_NW_DST:
-            if (type != ETH_TYPE_IP) {
-                return vsw_error_set(err, EINVAL, "%s requires an ip match "
-                                     "(e.g. add 'ip,')",
-                                     a->type == VSW_OFA_MOD_NW_SRC
-                                     ? "mod_nw_src" : "mod_nw_dst");
-            }
-            break;
-        case VSW_OFA_MOD_NW_TOS:
-        case VSW_OFA_DEC_TTL:
-            if (type != ETH_TYPE_IP && type != ETH_TYPE_IPV6) {
-                return vsw_error_set(err, EINVAL, "%s requires an ip or ipv6 "
-                                     "match (e.g. add 'ip,')",
-                                     a->type == VSW_OFA_DEC_TTL
-                                     ? "dec_ttl" : "mod_nw_tos");
-            }
-            break;
-        case VSW_OFA_MOD_TP_SRC:
-        case VSW_OFA_MOD_TP_DST:
-            if ((type != ETH_TYPE_IP && type != ETH_TYPE_IPV6)
-                || (proto != IPPROTO_TCP_ && proto != IPPROTO_UDP_
-                    && proto != IPPROTO_SCTP_)) {
-                return vsw_error_set(err, EINVAL, "%s requires a tcp, udp or "
-                                     "sctp match (e.g. add 'tcp,')",
-                                     a->type == VSW_OFA_MOD_TP_SRC
-                                     ? "mod_tp_src" : "mod_tp_dst");
             }
             break;
         default:

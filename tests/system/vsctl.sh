@@ -447,9 +447,9 @@ check_out "mod-flows changed the ip rule only" "drop" \
 check_ok "mod-flows --strict" vs mod-flows --strict br0 'actions=flood'
 check_out "strict: only the match-all rule at priority 32768" "FLOOD|output:p1" \
     sql "$DB" "SELECT a.actions || '|' || b.actions FROM rule a, rule b WHERE a.priority = 32768 AND b.priority = 100"
-check_err "mod-flows actions checked against its match" 1 \
-    "vsctl: mod_tp_dst requires a tcp, udp or sctp match (e.g. add 'tcp,')" \
-    vs mod-flows br0 'actions=mod_tp_dst:80'
+check_err "mod-flows actions checked for syntax" 1 \
+    "vsctl: mod_tp_dst: 'x' is not a number" \
+    vs mod-flows br0 'actions=mod_tp_dst:x'
 check_err "mod-flows actions checked against each rule" 1 \
     "vsctl: new actions for rule 'table=1,priority=5,udp,tp_dst=53': goto_table:1 must go to a table after this rule's table 1" \
     vs mod-flows br0 'actions=goto_table:1'
