@@ -13,7 +13,8 @@
 FUZZ_TARGETS = \
 	tests/fuzz/fuzz-flow-extract \
 	tests/fuzz/fuzz-flow-parse \
-	tests/fuzz/fuzz-dp-msg
+	tests/fuzz/fuzz-dp-msg \
+	tests/fuzz/fuzz-rule-parse
 FUZZ_SECONDS = 60
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined \
@@ -32,6 +33,7 @@ EXTRA_DIST += \
 	tests/fuzz/fuzz-flow-extract.c \
 	tests/fuzz/fuzz-flow-parse.c \
 	tests/fuzz/fuzz-dp-msg.c \
+	tests/fuzz/fuzz-rule-parse.c \
 	tests/fuzz/make-seeds.py \
 	tests/fuzz/corpus
 CLEANFILES += $(FUZZ_TARGETS) tests/fuzz/*.log
@@ -53,6 +55,11 @@ tests/fuzz/fuzz-dp-msg: tests/fuzz/fuzz-dp-msg.c datapath/dp-msg.c \
 	@$(MKDIR_P) tests/fuzz
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) $(LIBNL_CFLAGS) -o $@ \
 		$(filter %.c,$^) $(LIBNL_LIBS)
+
+tests/fuzz/fuzz-rule-parse: tests/fuzz/fuzz-rule-parse.c db/rule.c \
+		$(FUZZ_UTIL_SRCS) $(FUZZ_DEPS_H) db/rule.h
+	@$(MKDIR_P) tests/fuzz
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^)
 
 fuzz: $(FUZZ_TARGETS)
 
