@@ -31,27 +31,35 @@ static inline bool hmap_is_empty(const struct hmap *m) { return !m->n; }
 /* First node with HASH, or NULL; continue with hmap_next_with_hash(). */
 struct hmap_node *hmap_first_with_hash(const struct hmap *, uint32_t hash);
 struct hmap_node *hmap_next_with_hash(const struct hmap_node *);
-/* Iteration in bucket order. */
+/* Iteration in bucket order.  The loop macros below name their cursor
+ * after NODE (which must be a plain identifier), so loops over different
+ * iterators nest without shadowing each other. */
 struct hmap_node *hmap_first(const struct hmap *);
 struct hmap_node *hmap_next(const struct hmap *, const struct hmap_node *);
 
-#define HMAP_FOR_EACH_WITH_HASH(NODE, MEMBER, HASH, HMAP)                     \
-    for (struct hmap_node *hmap_n__ = hmap_first_with_hash(HMAP, HASH);      \
-         hmap_n__ && ((NODE = CONTAINER_OF(hmap_n__, __typeof__(*NODE),       \
-                                           MEMBER)), 1);                      \
-         hmap_n__ = hmap_next_with_hash(hmap_n__))
+#define HMAP_FOR_EACH_WITH_HASH(NODE, MEMBER, HASH, HMAP)                 \
+    for (struct hmap_node *NODE##_hmap_cur__                              \
+             = hmap_first_with_hash(HMAP, HASH);                          \
+         NODE##_hmap_cur__                                                \
+         && ((NODE = CONTAINER_OF(NODE##_hmap_cur__, __typeof__(*NODE),  \
+                                  MEMBER)), 1);                           \
+         NODE##_hmap_cur__ = hmap_next_with_hash(NODE##_hmap_cur__))
 
-#define HMAP_FOR_EACH(NODE, MEMBER, HMAP)                                     \
-    for (struct hmap_node *hmap_n__ = hmap_first(HMAP);                      \
-         hmap_n__ && ((NODE = CONTAINER_OF(hmap_n__, __typeof__(*NODE),       \
-                                           MEMBER)), 1);                      \
-         hmap_n__ = hmap_next(HMAP, hmap_n__))
+#define HMAP_FOR_EACH(NODE, MEMBER, HMAP)                                 \
+    for (struct hmap_node *NODE##_hmap_cur__ = hmap_first(HMAP);         \
+         NODE##_hmap_cur__                                                \
+         && ((NODE = CONTAINER_OF(NODE##_hmap_cur__, __typeof__(*NODE),  \
+                                  MEMBER)), 1);                           \
+         NODE##_hmap_cur__ = hmap_next(HMAP, NODE##_hmap_cur__))
 
 /* Safe against removal of NODE. */
-#define HMAP_FOR_EACH_SAFE(NODE, MEMBER, HMAP)                                \
-    for (struct hmap_node *hmap_n__ = hmap_first(HMAP), *hmap_nx__;          \
-         hmap_n__ && ((hmap_nx__ = hmap_next(HMAP, hmap_n__)), 1)             \
-         && ((NODE = CONTAINER_OF(hmap_n__, __typeof__(*NODE), MEMBER)), 1);  \
-         hmap_n__ = hmap_nx__)
+#define HMAP_FOR_EACH_SAFE(NODE, MEMBER, HMAP)                            \
+    for (struct hmap_node *NODE##_hmap_cur__ = hmap_first(HMAP),         \
+                          *NODE##_hmap_next__;                            \
+         NODE##_hmap_cur__                                                \
+         && ((NODE##_hmap_next__ = hmap_next(HMAP, NODE##_hmap_cur__)), 1) \
+         && ((NODE = CONTAINER_OF(NODE##_hmap_cur__, __typeof__(*NODE),  \
+                                  MEMBER)), 1);                           \
+         NODE##_hmap_cur__ = NODE##_hmap_next__)
 
 #endif

@@ -34,13 +34,6 @@ struct vswd vswd;
 
 static bool status_dirty;
 
-/* Iterates over BR's interfaces; unlike HMAP_FOR_EACH it nests inside
- * another HMAP_FOR_EACH (distinct cursor name).  Not safe against removal
- * of IFACE. */
-#define IFACE_FOR_EACH(IFACE, BR)                                         \
-    for (struct hmap_node *ifn__ = hmap_first(&(BR)->ifaces);            \
-         ifn__ && ((IFACE = CONTAINER_OF(ifn__, struct br_iface, node)), 1); \
-         ifn__ = hmap_next(&(BR)->ifaces, ifn__))
 static uint64_t next_iface_retry_ms;
 
 static void bridge_destroy(struct br_bridge *);
@@ -326,7 +319,7 @@ engine_disconnect(struct br_engine *e, const char *why)
             continue;
         }
         br->dp_index = 0;
-        IFACE_FOR_EACH (iface, br) {
+        HMAP_FOR_EACH (iface, node, &br->ifaces) {
             /* Keep dp_port and the xport: the reconnect asks for the same
              * numbers, so the flow records stay valid. */
             memset(&iface->info.stats, 0, sizeof iface->info.stats);
@@ -1369,7 +1362,7 @@ bridge_write_status(void)
     HMAP_FOR_EACH (br, node, &vswd.bridges) {
         struct br_iface *iface;
 
-        IFACE_FOR_EACH (iface, br) {
+        HMAP_FOR_EACH (iface, node, &br->ifaces) {
             struct vsdb_iface_status st;
             struct vsdb_smap map;
             char mac[18];
@@ -1459,7 +1452,7 @@ bridge_write_stats(void)
     HMAP_FOR_EACH (br, node, &vswd.bridges) {
         struct br_iface *iface;
 
-        IFACE_FOR_EACH (iface, br) {
+        HMAP_FOR_EACH (iface, node, &br->ifaces) {
             const struct vsw_port_stats *s = &iface->info.stats;
             struct vsdb_stat stats[] = {
                 { "rx_packets", s->rx_packets },
@@ -1678,7 +1671,7 @@ bridge_run(void)
                 }
                 continue;
             }
-            IFACE_FOR_EACH (iface, br) {
+            HMAP_FOR_EACH (iface, node, &br->ifaces) {
                 if (!iface->xport && bridge_dp_ready(br)) {
                     iface_dp_add(iface);
                     added |= iface->xport != NULL;
