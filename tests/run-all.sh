@@ -51,7 +51,7 @@ fi
 step "build (-Werror)"
 [ -x configure ] || ./boot.sh >/dev/null
 mkdir -p _build && cd _build
-if [ ! -f Makefile ]; then
+if ! grep -q -- '--enable-werror' config.status 2>/dev/null; then
     ../configure --enable-werror -q || { echo "configure failed"; exit 1; }
 fi
 make -j"$jobs" -s >make.log 2>&1 || { tail -50 make.log; echo "build failed"; exit 1; }

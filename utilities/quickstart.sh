@@ -5,7 +5,7 @@
 #   sudo utilities/quickstart.sh [--keep]
 #
 # 1. installs the dependencies (utilities/install-deps.sh);
-# 2. builds the tree if needed (./boot.sh, ./configure, make);
+# 2. builds in _build/ if needed (./boot.sh, ../configure, make);
 # 3. creates namespaces "qs-a" and "qs-b" (hosts, 192.0.2.1 and 192.0.2.2)
 #    and "qs-sw" (the switch), joined by veth pairs whose switch ends are
 #    veth-a and veth-b (GRO on at the host ends: see PLATFORM.md's veth
@@ -41,14 +41,19 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 say "Installing dependencies"
 bash "$top/utilities/install-deps.sh"
 
-build=${VSWITCH_BUILDDIR:-$top}
+# The same out-of-tree build directory as tests/run-all.sh, so the two
+# README commands share one build.
+build=${VSWITCH_BUILDDIR:-$top/_build}
 if [ -z "${VSWITCH_BUILDDIR:-}" ]; then
-    say "Building in $top"
-    cd "$top"
-    [ -x configure ] || ./boot.sh
-    [ -f Makefile ] || ./configure -q
-    make -j"$(nproc)" -s
-    cd - >/dev/null
+    say "Building in $build"
+    (
+        cd "$top"
+        [ -x configure ] || ./boot.sh
+        mkdir -p "$build"
+        cd "$build"
+        [ -f Makefile ] || "$top/configure" --enable-werror -q
+        make -j"$(nproc)" -s
+    )
 fi
 DATAPATHD=$build/datapath/datapathd
 VSWITCHD=$build/vswitchd/vswitchd
