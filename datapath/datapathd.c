@@ -28,6 +28,7 @@
 
 #include "datapath/dp-engine.h"
 #include "datapath/dp-server.h"
+#include "utilities/daemon.h"
 #include "utilities/log.h"
 #include "utilities/util.h"
 
@@ -169,80 +170,6 @@ make_dirs(const char *dir)
     return error;
 }
 
-static int
-write_pidfile(const char *path)
-{
-    char *tmp = xasprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int error = 0;
-
-    if (!f) {
-        error = errno;
-    } else {
-        fprintf(f, "%ld\n", (long) getpid());
-        if (fclose(f)) {
-            error = errno;
-        } else if (rename(tmp, path)) {
-            error = errno;
-        }
-    }
-    if (error) {
-        unlink(tmp);
-    }
-    free(tmp);
-    return error;
-}
-
-/* Forks; the parent waits until the child reports ready (exit 0) or dies
- * (exit 1, its error already on the shared stderr).  Returns the write end
- * of the readiness pipe in the child. */
-static int
-detach_start(void)
-{
-    int fds[2];
-    pid_t pid;
-
-    if (pipe(fds)) {
-        vsw_fatal("pipe: %s", strerror(errno));
-    }
-    pid = fork();
-    if (pid < 0) {
-        vsw_fatal("fork: %s", strerror(errno));
-    }
-    if (pid > 0) {
-        char c;
-        ssize_t n;
-
-        close(fds[1]);
-        do {
-            n = read(fds[0], &c, 1);
-        } while (n < 0 && errno == EINTR);
-        exit(n == 1 ? 0 : 1);
-    }
-    close(fds[0]);
-    setsid();
-    return fds[1];
-}
-
-static void
-detach_finish(int ready_fd)
-{
-    int null = open("/dev/null", O_RDWR);
-
-    if (null >= 0) {
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        if (null > STDERR_FILENO) {
-            close(null);
-        }
-    }
-    if (write(ready_fd, "", 1) != 1) {
-        VSW_WARN("cannot tell the parent we are ready: %s", strerror(errno));
-    }
-    close(ready_fd);
-}
-
 static void
 stop_cb(evutil_socket_t sig, short what, void *base)
 {
@@ -298,7 +225,7 @@ main(int argc, char *argv[])
     signal(SIGPIPE, SIG_IGN);
 
     if (o.detach) {
-        ready_fd = detach_start();
+        ready_fd = vsw_daemon_start();
     }
 
     base = event_base_new();
@@ -316,12 +243,7 @@ main(int argc, char *argv[])
         vsw_fatal("%s", err.msg[0] ? err.msg : strerror(error));
     }
     if (o.pidfile) {
-        error = write_pidfile(o.pidfile);
-        if (error) {
-            dp_server_close(server);
-            vsw_fatal("cannot write pidfile %s: %s", o.pidfile,
-                      strerror(error));
-        }
+        vsw_pidfile_create(o.pidfile, "datapathd");
     }
 
     ev_term = evsignal_new(base, SIGTERM, stop_cb, base);
@@ -333,9 +255,7 @@ main(int argc, char *argv[])
 
     VSW_INFO("engine %s serving %s (pid %ld)", class->name,
              dp_server_path(server), (long) getpid());
-    if (o.detach) {
-        detach_finish(ready_fd);
-    }
+    vsw_daemon_ready(ready_fd);
 
     event_base_dispatch(base);
 
@@ -344,8 +264,6 @@ main(int argc, char *argv[])
     event_free(ev_int);
     event_free(ev_hup);
     event_base_free(base);
-    if (o.pidfile) {
-        unlink(o.pidfile);
-    }
+    vsw_pidfile_remove();
     return 0;
 }

@@ -5,6 +5,7 @@ utilities_libvswutil_a_SOURCES = \
 	utilities/ds.c utilities/ds.h \
 	utilities/log.c utilities/log.h \
 	utilities/error.c utilities/error.h \
+	utilities/daemon.c utilities/daemon.h \
 	utilities/hmap.c utilities/hmap.h \
 	utilities/hash.h utilities/list.h \
 	utilities/ctl-client.c utilities/ctl-client.h

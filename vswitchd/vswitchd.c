@@ -26,6 +26,7 @@
 #include "db/vsdb.h"
 #include "vswitchd/bridge.h"
 #include "vswitchd/ctl-server.h"
+#include "utilities/daemon.h"
 #include "utilities/log.h"
 #include "utilities/util.h"
 
@@ -40,8 +41,6 @@ struct options {
 };
 
 static struct event_base *base;
-static int pidfile_fd = -1;
-static char *pidfile_path;
 
 static void VSW_NORETURN
 usage(void)
@@ -179,104 +178,6 @@ parse_options(int argc, char *argv[], struct options *opts)
     }
 }
 
-/* Creates, locks and fills the pidfile.  A pidfile locked by a running
- * process means another vswitchd: refuse to start. */
-static void
-pidfile_create(const char *path)
-{
-    char buf[32];
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-
-    if (fd < 0) {
-        vsw_fatal("cannot open pidfile %s: %s", path, strerror(errno));
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-        ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-        buf[n > 0 ? n : 0] = '\0';
-        buf[strcspn(buf, "\n")] = '\0';
-        vsw_fatal("pidfile %s is locked: vswitchd is already running "
-                  "(pid %s)", path, buf[0] ? buf : "unknown");
-    }
-    if (ftruncate(fd, 0) < 0) {
-        vsw_fatal("cannot truncate pidfile %s: %s", path, strerror(errno));
-    }
-    int n = snprintf(buf, sizeof buf, "%ld\n", (long) getpid());
-    if (write(fd, buf, n) != n) {
-        vsw_fatal("cannot write pidfile %s: %s", path, strerror(errno));
-    }
-    pidfile_fd = fd;
-    pidfile_path = xstrdup(path);
-}
-
-static void
-pidfile_remove(void)
-{
-    if (pidfile_path) {
-        unlink(pidfile_path);
-        close(pidfile_fd);
-        free(pidfile_path);
-        pidfile_path = NULL;
-    }
-}
-
-/* --detach: forks; the parent waits until the child says it is ready (the
- * control socket is up) so that scripts can use vsctl as soon as the
- * command returns, and exits with the child's verdict.  Returns the write
- * end of the readiness pipe in the child. */
-static int
-daemonize_start(void)
-{
-    int fds[2];
-    pid_t pid;
-
-    if (pipe(fds) < 0) {
-        vsw_fatal("pipe: %s", strerror(errno));
-    }
-    pid = fork();
-    if (pid < 0) {
-        vsw_fatal("fork: %s", strerror(errno));
-    }
-    if (pid > 0) {
-        char c;
-
-        close(fds[1]);
-        if (read(fds[0], &c, 1) == 1 && c == '0') {
-            _exit(0);
-        }
-        /* The child printed its error to our shared stderr. */
-        _exit(1);
-    }
-    close(fds[0]);
-    setsid();
-    return fds[1];
-}
-
-static void
-daemonize_finish(int ready_fd)
-{
-    int null;
-
-    if (ready_fd < 0) {
-        return;
-    }
-    if (chdir("/") < 0) {
-        /* Nothing depends on the cwd: paths were made absolute. */
-    }
-    null = open("/dev/null", O_RDWR);
-    if (null >= 0) {
-        dup2(null, STDIN_FILENO);
-        dup2(null, STDOUT_FILENO);
-        dup2(null, STDERR_FILENO);
-        if (null > STDERR_FILENO) {
-            close(null);
-        }
-    }
-    if (write(ready_fd, "0", 1) != 1) {
-        /* The parent is gone; nothing to tell. */
-    }
-    close(ready_fd);
-}
-
 static void
 signal_cb(evutil_socket_t sig, short what VSW_UNUSED, void *aux VSW_UNUSED)
 {
@@ -320,10 +221,10 @@ main(int argc, char *argv[])
         }
     }
     if (opts.detach) {
-        ready_fd = daemonize_start();
+        ready_fd = vsw_daemon_start();
     }
     if (opts.pidfile) {
-        pidfile_create(opts.pidfile);
+        vsw_pidfile_create(opts.pidfile, "vswitchd");
     }
 
     base = event_base_new();
@@ -342,7 +243,10 @@ main(int argc, char *argv[])
     }
     VSW_INFO("vswitchd %s started (db %s, rundir %s)", PACKAGE_VERSION,
              opts.db, opts.rundir);
-    daemonize_finish(ready_fd);
+    if (ready_fd >= 0 && chdir("/") < 0) {
+        /* Nothing depends on the cwd: paths were made absolute. */
+    }
+    vsw_daemon_ready(ready_fd);
 
     event_base_dispatch(base);
 
@@ -351,7 +255,7 @@ main(int argc, char *argv[])
         event_free(sig_events[i]);
     }
     event_base_free(base);
-    pidfile_remove();
+    vsw_pidfile_remove();
     VSW_INFO("vswitchd stopped");
     free(opts.db);
     free(opts.rundir);
