@@ -15,6 +15,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 
+#include "datapath/dpdk/pmd-text.h"
 #include "datapath/dpif.h"
 #include "datapath/flow.h"
 #include "utilities/ds.h"
@@ -65,6 +66,10 @@ usage(void)
 "  captured DP [PORT] [--hex]        frames the dummy engine transmitted\n"
 "  upcall-listen DP [--count=N] [--timeout=SECS]\n"
 "                                    receive and print DP's misses\n"
+"  pmd-stats-show [DP]               PMD threads' counters (dpdk)\n"
+"  pmd-stats-clear [DP]              zero them\n"
+"  pmd-rxq-show [DP]                 rx queues and the PMD polling each\n"
+"  pmd-rxq-rebalance [DP]            reassign rx queues by measured load\n"
 "Defaults: --rundir=$VSWITCH_RUNDIR or " DEFAULT_RUNDIR ", --engine=xdp.\n",
            vsw_program_name(), vsw_program_name());
 }
@@ -357,7 +362,8 @@ cmd_show(struct ctx *c)
             ds_put_json_string(&s, dp->engine);
             ds_put_format(&s, ", \"stats\": {\"hit\": %llu, \"missed\": %llu, "
                           "\"lost\": %llu, \"flows\": %llu, \"dropped\": %llu, "
-                          "\"upcalls\": %llu}, \"features\": %u, "
+                          "\"upcalls\": %llu, \"duplicates\": %llu, "
+                          "\"slow_path\": %llu}, \"features\": %u, "
                           "\"flow_limit\": %u, \"upcall_rate\": %u, "
                           "\"ports\": [",
                           (unsigned long long) st->n_hit,
@@ -366,6 +372,8 @@ cmd_show(struct ctx *c)
                           (unsigned long long) st->n_flows,
                           (unsigned long long) st->n_dropped,
                           (unsigned long long) st->n_upcalls,
+                          (unsigned long long) st->n_duplicates,
+                          (unsigned long long) st->n_slow_path,
                           dp->features, dp->flow_limit, dp->upcall_rate);
             for (size_t j = 0; j < pl.n; j++) {
                 ds_put_cstr(&s, j ? ", " : "");
@@ -437,6 +445,98 @@ parse_u32_setting(const char *key, const char *value)
                   UINT32_MAX);
     }
     return v;
+}
+
+/* pmd-stats-show / pmd-rxq-show [DP]: what a DPDK datapath's PMDs report
+ * (datapathd --engine=dpdk). */
+static void
+show_pmds(struct ctx *c, bool rxqs)
+{
+    struct dp_list l;
+    bool any = false;
+
+    dps_for(c, c->argc ? c->argv[0] : NULL, &l);
+    if (c->json) {
+        printf("[");
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        const struct vsw_msg_dp *dp = &l.dps[i].dp;
+        struct ds s = DS_EMPTY;
+
+        if (!(dp->features & VSW_DP_F_PMD_STATS)) {
+            continue;
+        }
+        if (c->json) {
+            ds_put_format(&s, "%s{\"datapath\": ", any ? ", " : "");
+            ds_put_json_string(&s, dp->name);
+            ds_put_format(&s, ", \"%s\": ", rxqs ? "rx_queues" : "pmds");
+            (rxqs ? vsw_pmd_rxqs_format_json
+                  : vsw_pmd_stats_format_json)(dp, &s);
+            ds_put_char(&s, '}');
+        } else {
+            ds_put_format(&s, "%s:\n", dp->name);
+            (rxqs ? vsw_pmd_rxqs_format : vsw_pmd_stats_format)(dp, &s);
+        }
+        fputs(ds_cstr(&s), stdout);
+        ds_destroy(&s);
+        any = true;
+    }
+    if (c->json) {
+        printf("]\n");
+    }
+    free(l.dps);
+    if (!any && !c->json) {
+        vsw_fatal("no datapath with PMD threads (the %s engine has none)",
+                  c->engine);
+    }
+}
+
+static void
+cmd_pmd_stats_show(struct ctx *c)
+{
+    show_pmds(c, false);
+}
+
+static void
+cmd_pmd_rxq_show(struct ctx *c)
+{
+    show_pmds(c, true);
+}
+
+/* pmd-stats-clear / pmd-rxq-rebalance [DP]. */
+static void
+pmd_command(struct ctx *c, uint32_t cmd)
+{
+    struct dp_list l;
+    struct vsw_msg_dp *req = xzalloc(sizeof *req);
+
+    dps_for(c, c->argc ? c->argv[0] : NULL, &l);
+    req->pmd_cmd = cmd;
+    for (size_t i = 0; i < l.n; i++) {
+        struct vsw_error err;
+
+        vsw_error_clear(&err);
+        check(dpif_dp_set(c->dpif, l.dps[i].index, req,
+                          1ULL << VSW_DP_ATTR_PMD_CMD, &err), &err,
+              "the PMD command failed");
+        if (cmd == VSW_DP_PMD_CMD_CLEAR_STATS) {
+            break;              /* PMDs are shared by every datapath */
+        }
+    }
+    free(req);
+    free(l.dps);
+}
+
+static void
+cmd_pmd_stats_clear(struct ctx *c)
+{
+    pmd_command(c, VSW_DP_PMD_CMD_CLEAR_STATS);
+}
+
+static void
+cmd_pmd_rxq_rebalance(struct ctx *c)
+{
+    pmd_command(c, VSW_DP_PMD_CMD_REBALANCE);
 }
 
 static void
@@ -1007,6 +1107,10 @@ static const struct command commands[] = {
     { "execute", 4, 4, cmd_execute, "" },
     { "captured", 1, 2, cmd_captured, "hex" },
     { "upcall-listen", 1, 1, cmd_upcall_listen, "count timeout" },
+    { "pmd-stats-show", 0, 1, cmd_pmd_stats_show, "" },
+    { "pmd-stats-clear", 0, 1, cmd_pmd_stats_clear, "" },
+    { "pmd-rxq-show", 0, 1, cmd_pmd_rxq_show, "" },
+    { "pmd-rxq-rebalance", 0, 1, cmd_pmd_rxq_rebalance, "" },
 };
 
 static bool

@@ -104,6 +104,9 @@ static const char *const dp_names[VSW_DP_ATTR_MAX + 1] = {
     [VSW_DP_ATTR_UPCALL_RATE] = "UPCALL_RATE",
     [VSW_DP_ATTR_UPCALL_REGISTER] = "UPCALL_REGISTER",
     [VSW_DP_ATTR_N_PORTS] = "N_PORTS",
+    [VSW_DP_ATTR_PMDS] = "PMDS",
+    [VSW_DP_ATTR_RXQS] = "RXQS",
+    [VSW_DP_ATTR_PMD_CMD] = "PMD_CMD",
 };
 
 static const struct nla_policy dp_policy[VSW_DP_ATTR_MAX + 1] = {
@@ -116,6 +119,11 @@ static const struct nla_policy dp_policy[VSW_DP_ATTR_MAX + 1] = {
     [VSW_DP_ATTR_UPCALL_RATE] = { .type = NLA_U32 },
     [VSW_DP_ATTR_UPCALL_REGISTER] = { .type = NLA_FLAG },
     [VSW_DP_ATTR_N_PORTS] = { .type = NLA_U32 },
+    [VSW_DP_ATTR_PMDS] = { .type = NLA_UNSPEC, .maxlen = VSW_DP_MAX_PMDS
+                           * sizeof(struct vsw_dp_pmd) },
+    [VSW_DP_ATTR_RXQS] = { .type = NLA_UNSPEC, .maxlen = VSW_DP_MAX_RXQS
+                           * sizeof(struct vsw_dp_rxq) },
+    [VSW_DP_ATTR_PMD_CMD] = { .type = NLA_U32 },
 };
 
 static const struct vsw_attr_table dp_table = {
@@ -153,6 +161,39 @@ dp_decode(struct nlattr **tb, struct vsw_msg *m, const char *ctx,
     }
     if (tb[VSW_DP_ATTR_N_PORTS]) {
         dp->n_ports = nla_get_u32(tb[VSW_DP_ATTR_N_PORTS]);
+    }
+    if (tb[VSW_DP_ATTR_PMDS]) {
+        int len = nla_len(tb[VSW_DP_ATTR_PMDS]);
+
+        if (len % (int) sizeof dp->pmds[0]) {
+            return vsw_error_set(err, EINVAL, "%s: PMDS is %d bytes, not a "
+                                 "multiple of %zu", ctx, len,
+                                 sizeof dp->pmds[0]);
+        }
+        dp->n_pmds = (uint32_t) (len / (int) sizeof dp->pmds[0]);
+        memcpy(dp->pmds, nla_data(tb[VSW_DP_ATTR_PMDS]), (size_t) len);
+    }
+    if (tb[VSW_DP_ATTR_RXQS]) {
+        int len = nla_len(tb[VSW_DP_ATTR_RXQS]);
+
+        if (len % (int) sizeof dp->rxqs[0]) {
+            return vsw_error_set(err, EINVAL, "%s: RXQS is %d bytes, not a "
+                                 "multiple of %zu", ctx, len,
+                                 sizeof dp->rxqs[0]);
+        }
+        dp->n_rxqs = (uint32_t) (len / (int) sizeof dp->rxqs[0]);
+        memcpy(dp->rxqs, nla_data(tb[VSW_DP_ATTR_RXQS]), (size_t) len);
+        for (uint32_t i = 0; i < dp->n_rxqs; i++) {
+            dp->rxqs[i].port[sizeof dp->rxqs[i].port - 1] = '\0';
+        }
+    }
+    if (tb[VSW_DP_ATTR_PMD_CMD]) {
+        dp->pmd_cmd = nla_get_u32(tb[VSW_DP_ATTR_PMD_CMD]);
+        if (dp->pmd_cmd != VSW_DP_PMD_CMD_CLEAR_STATS
+            && dp->pmd_cmd != VSW_DP_PMD_CMD_REBALANCE) {
+            return vsw_error_set(err, EINVAL, "%s: unknown PMD_CMD %u", ctx,
+                                 dp->pmd_cmd);
+        }
     }
 
     if (!is_request(m)) {
@@ -209,7 +250,17 @@ dp_encode(struct nl_msg *nm, const struct vsw_msg *m)
         || (vsw_msg_has(m, VSW_DP_ATTR_UPCALL_REGISTER)
             && nla_put_flag(nm, VSW_DP_ATTR_UPCALL_REGISTER))
         || (vsw_msg_has(m, VSW_DP_ATTR_N_PORTS)
-            && nla_put_u32(nm, VSW_DP_ATTR_N_PORTS, dp->n_ports))) {
+            && nla_put_u32(nm, VSW_DP_ATTR_N_PORTS, dp->n_ports))
+        || (vsw_msg_has(m, VSW_DP_ATTR_PMDS)
+            && nla_put(nm, VSW_DP_ATTR_PMDS,
+                       (int) (VSW_MIN(dp->n_pmds, VSW_DP_MAX_PMDS)
+                              * sizeof dp->pmds[0]), dp->pmds))
+        || (vsw_msg_has(m, VSW_DP_ATTR_RXQS)
+            && nla_put(nm, VSW_DP_ATTR_RXQS,
+                       (int) (VSW_MIN(dp->n_rxqs, VSW_DP_MAX_RXQS)
+                              * sizeof dp->rxqs[0]), dp->rxqs))
+        || (vsw_msg_has(m, VSW_DP_ATTR_PMD_CMD)
+            && nla_put_u32(nm, VSW_DP_ATTR_PMD_CMD, dp->pmd_cmd))) {
         return ENOBUFS;
     }
     return 0;

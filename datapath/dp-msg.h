@@ -36,6 +36,11 @@ struct vsw_msg_dp {
     uint32_t flow_limit;
     uint32_t upcall_rate;
     uint32_t n_ports;
+    uint32_t n_pmds;                    /* VSW_DP_ATTR_PMDS */
+    struct vsw_dp_pmd pmds[VSW_DP_MAX_PMDS];
+    uint32_t n_rxqs;                    /* VSW_DP_ATTR_RXQS */
+    struct vsw_dp_rxq rxqs[VSW_DP_MAX_RXQS];
+    uint32_t pmd_cmd;                   /* VSW_DP_ATTR_PMD_CMD */
 };
 
 struct vsw_msg_port {

@@ -486,6 +486,10 @@ answer_dp(struct req_ctx *r, uint32_t dp_index, uint8_t cmd)
     vsw_msg_set(m, VSW_DP_ATTR_FLOW_LIMIT);
     vsw_msg_set(m, VSW_DP_ATTR_UPCALL_RATE);
     vsw_msg_set(m, VSW_DP_ATTR_N_PORTS);
+    if (m->u.dp.features & VSW_DP_F_PMD_STATS) {
+        vsw_msg_set(m, VSW_DP_ATTR_PMDS);
+        vsw_msg_set(m, VSW_DP_ATTR_RXQS);
+    }
     reply_msg(r->s, r->c, m);
     return 0;
 }
@@ -582,8 +586,24 @@ handle_dp(struct req_ctx *r)
         if (error) {
             return error;
         }
+        if (vsw_msg_has(req, VSW_DP_ATTR_PMD_CMD)) {
+            struct vsw_msg_dp *dp = xmalloc(sizeof *dp);
+            bool pmds;
+
+            error = cls->dp_get(eng, dp_index, dp, &r->err);
+            pmds = !error && dp->features & VSW_DP_F_PMD_STATS;
+            free(dp);
+            if (error) {
+                return error;
+            }
+            if (!pmds) {
+                return vsw_error_set(&r->err, EOPNOTSUPP, "the %s engine has "
+                                     "no PMD threads", cls->name);
+            }
+        }
         if (req->attrs & ((1ULL << VSW_DP_ATTR_FLOW_LIMIT)
-                          | (1ULL << VSW_DP_ATTR_UPCALL_RATE))) {
+                          | (1ULL << VSW_DP_ATTR_UPCALL_RATE)
+                          | (1ULL << VSW_DP_ATTR_PMD_CMD))) {
             error = cls->dp_set(eng, dp_index, &req->u.dp, req->attrs,
                                 &r->err);
         } else {

@@ -77,6 +77,13 @@ enum vsw_dp_attr {
     VSW_DP_ATTR_UPCALL_RATE,     /* u32: max misses per second per port */
     VSW_DP_ATTR_UPCALL_REGISTER, /* flag: send this datapath's MISSes here */
     VSW_DP_ATTR_N_PORTS,         /* u32 (replies) */
+    VSW_DP_ATTR_PMDS,            /* struct vsw_dp_pmd[], 0..VSW_DP_MAX_PMDS
+                                  * (replies of engines with
+                                  * VSW_DP_F_PMD_STATS: every PMD thread) */
+    VSW_DP_ATTR_RXQS,            /* struct vsw_dp_rxq[], 0..VSW_DP_MAX_RXQS
+                                  * (replies, same: this datapath's rx
+                                  * queues and the PMD polling each) */
+    VSW_DP_ATTR_PMD_CMD,         /* u32: VSW_DP_PMD_CMD_* (SET) */
     VSW_DP_ATTR_RESERVED_FIRST = 48,
     VSW_DP_ATTR_RESERVED_LAST = 63,
     __VSW_DP_ATTR_MAX
@@ -95,6 +102,51 @@ struct vsw_dp_stats {
     __u64 n_flows;          /* flows installed now */
     __u64 n_dropped;        /* packets dropped by actions or errors */
     __u64 n_upcalls;        /* MISS messages sent to the registered client */
+    __u64 n_duplicates;     /* misses suppressed because the same flow had
+                             * just been sent up (pending marker) */
+    __u64 n_slow_path;      /* hits the engine executed in userspace (flows
+                             * its fast path cannot run, e.g. xdp clones) */
+};
+
+/* Per-PMD statistics (VSW_DP_ATTR_PMDS): one per PMD thread of the engine,
+ * counted since its start or the last VSW_DP_PMD_CMD_CLEAR_STATS. */
+struct vsw_dp_pmd {
+    __u32 core;             /* CPU core the PMD runs on */
+    __u32 n_rxqs;           /* rx queues it polls */
+    __u64 n_packets;        /* received */
+    __u64 n_emc_hit;        /* found in its exact-match cache */
+    __u64 n_table_hit;      /* found in the shared flow table */
+    __u64 n_missed;         /* matched no flow */
+    __u64 n_lost;           /* misses not queued to the slow path (rate
+                             * limit, pending duplicates, ring full) */
+    __u64 n_upcalls;        /* misses queued to the slow path */
+    __u64 busy_cycles;      /* TSC cycles of iterations that got packets */
+    __u64 idle_cycles;      /* TSC cycles of iterations that got none */
+    __u64 tsc_hz;           /* TSC frequency, to turn cycles into time */
+};                          /* 80 bytes */
+
+/* One rx queue and its PMD (VSW_DP_ATTR_RXQS). */
+struct vsw_dp_rxq {
+    char port[16];          /* port name, NUL-terminated */
+    __u32 port_no;
+    __u32 queue;
+    __u32 core;             /* core of the PMD polling it */
+    __u32 pinned;           /* 1: placed by pmd-rxq-affinity */
+    __u32 usage_pct;        /* share of its PMD's cycles spent on it */
+    __u32 pad0;
+    __u64 n_packets;
+    __u64 busy_cycles;
+};                          /* 56 bytes */
+
+/* Bounds of one reply (struct vsw_msg has room for them; a datapath with
+ * more rx queues reports the first VSW_DP_MAX_RXQS). */
+#define VSW_DP_MAX_PMDS 16
+#define VSW_DP_MAX_RXQS 32
+
+/* VSW_DP_ATTR_PMD_CMD values. */
+enum vsw_dp_pmd_cmd {
+    VSW_DP_PMD_CMD_CLEAR_STATS = 1,   /* zero every PMD's statistics */
+    VSW_DP_PMD_CMD_REBALANCE = 2,     /* reassign rx queues by measured load */
 };
 
 /* ---- PORT family --------------------------------------------------------- */

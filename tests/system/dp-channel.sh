@@ -241,7 +241,8 @@ DP_SET, DP_ATTR_STATS, DP_ATTR_REGISTER = 4, 4, 8
 
 def dp_stats():
     got = ask(s, msg(FAM_DP, DP_GET, seq=30, dp=1))
-    return struct.unpack("=6Q", got[0]["attrs"][DP_ATTR_STATS])
+    # unpack_from: the struct may grow at its end (append-only schema).
+    return struct.unpack_from("=6Q", got[0]["attrs"][DP_ATTR_STATS])
 
 def frame(i):
     eth = b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01" + b"\x08\x00"

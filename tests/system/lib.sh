@@ -125,6 +125,10 @@ vsw_veth() {
     ip -n "$host-$VSW_ID" link set dev eth0 up
     ip -n "$sw-$VSW_ID" link set dev "$host" up
     ip netns exec "$host-$VSW_ID" ethtool -K eth0 gro on >/dev/null 2>&1
+    # With tx checksum offload on, a veth hands TCP/UDP frames to the peer
+    # with the checksum unfinished; XDP-redirected ones reach the receiver
+    # that way and are dropped there (UdpInCsumErrors).
+    ip netns exec "$host-$VSW_ID" ethtool -K eth0 tx off >/dev/null 2>&1
     ip netns exec "$sw-$VSW_ID" ethtool -K "$host" gro on >/dev/null 2>&1
     [ -n "$ip" ] && ip -n "$host-$VSW_ID" addr add "$ip" dev eth0
     return 0

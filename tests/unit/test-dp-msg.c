@@ -302,7 +302,7 @@ test_roundtrip_datapath(void **state)
     strcpy(m.u.dp.name, "abcdefghijklmno");
     strcpy(m.u.dp.engine, "dummy");
     m.u.dp.version = 1;
-    m.u.dp.stats = (struct vsw_dp_stats) { 1, 2, 3, 4, 5, 6 };
+    m.u.dp.stats = (struct vsw_dp_stats) { 1, 2, 3, 4, 5, 6, 7, 8 };
     m.u.dp.features = VSW_DP_F_MASKED_FLOWS;
     m.u.dp.flow_limit = 200000;
     m.u.dp.upcall_rate = 1000;
@@ -778,7 +778,7 @@ test_refuse_attrs(void **state)
                    "expected 4");
     nm = raw_start(VSW_FAMILY_DATAPATH, VSW_DP_CMD_GET, 0);
     nla_put(nm, VSW_DP_ATTR_STATS, 40, long_name);
-    assert_refused(nm, EINVAL, "attribute STATS has length 40, expected 48");
+    assert_refused(nm, EINVAL, "attribute STATS has length 40, expected 64");
     nm = raw_start(VSW_FAMILY_DATAPATH, VSW_DP_CMD_SET, NLM_F_REQUEST);
     nla_put_u32(nm, VSW_DP_ATTR_UPCALL_REGISTER, 1);
     assert_refused(nm, EINVAL, "attribute UPCALL_REGISTER has length 4, "

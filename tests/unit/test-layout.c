@@ -1,9 +1,9 @@
 /* Pins the binary layout of every struct that two programs (or BPF and C)
- * share: include/vswitch/flow-key.h, dp-proto.h and xdp-maps.h.  Each
- * size and offset is checked at compile time (_Static_assert, so a layout
- * change does not even build) and again at run time, where a failure names
- * the member.  The channel's family, command and attribute numbers are
- * pinned too: the schema is append-only.
+ * share: include/vswitch/flow-key.h, dp-proto.h, ctl-proto.h and
+ * xdp-maps.h.  Each size and offset is checked at compile time
+ * (_Static_assert, so a layout change does not even build) and again at
+ * run time, where a failure names the member.  The channel's family,
+ * command and attribute numbers are pinned too: the schema is append-only.
  *
  * Changing a number here is a protocol change: bump VSW_DP_PROTO_VERSION
  * (channel) or VSW_XDP_LAYOUT_VERSION (pinned maps), rebuild the BPF
@@ -18,6 +18,7 @@
 
 #include "vswitch/flow-key.h"
 #include "vswitch/dp-proto.h"
+#include "vswitch/ctl-proto.h"
 #include "vswitch/xdp-maps.h"
 
 struct pin {
@@ -131,13 +132,15 @@ struct pin {
     /* dp-proto.h: structs */                                               \
     X_SIZE(struct vsw_dp_header, 4)                                         \
     X_OFS(struct vsw_dp_header, dp_index, 0)                                \
-    X_SIZE(struct vsw_dp_stats, 48)                                         \
+    X_SIZE(struct vsw_dp_stats, 64)                                         \
     X_OFS(struct vsw_dp_stats, n_hit, 0)                                    \
     X_OFS(struct vsw_dp_stats, n_missed, 8)                                 \
     X_OFS(struct vsw_dp_stats, n_lost, 16)                                  \
     X_OFS(struct vsw_dp_stats, n_flows, 24)                                 \
     X_OFS(struct vsw_dp_stats, n_dropped, 32)                               \
     X_OFS(struct vsw_dp_stats, n_upcalls, 40)                               \
+    X_OFS(struct vsw_dp_stats, n_duplicates, 48)                            \
+    X_OFS(struct vsw_dp_stats, n_slow_path, 56)                             \
     X_SIZE(struct vsw_port_stats, 64)                                       \
     X_OFS(struct vsw_port_stats, rx_packets, 0)                             \
     X_OFS(struct vsw_port_stats, tx_packets, 8)                             \
@@ -178,6 +181,18 @@ struct pin {
     X_OFS(struct vsw_key_arp, tip, 4)                                       \
     X_OFS(struct vsw_key_arp, op, 8)                                        \
     X_OFS(struct vsw_key_arp, pad0, 10)                                     \
+    /* ctl-proto.h: vsctl <-> vswitchd (fake-vswitchd.py packs "=IIII") */  \
+    X_SIZE(struct vsw_ctl_request, 8)                                       \
+    X_OFS(struct vsw_ctl_request, magic, 0)                                 \
+    X_OFS(struct vsw_ctl_request, argc, 4)                                  \
+    X_SIZE(struct vsw_ctl_reply, 16)                                        \
+    X_OFS(struct vsw_ctl_reply, magic, 0)                                   \
+    X_OFS(struct vsw_ctl_reply, status, 4)                                  \
+    X_OFS(struct vsw_ctl_reply, len, 8)                                     \
+    X_OFS(struct vsw_ctl_reply, pad0, 12)                                   \
+    X_VAL(VSW_CTL_MAGIC, 0x56535743)                                        \
+    X_VAL(VSW_CTL_MAX_ARGS, 64)                                             \
+    X_VAL(VSW_CTL_MAX_ARG, 65536)                                           \
     /* dp-proto.h: numbers on the wire (append-only) */                     \
     X_VAL(VSW_DP_PROTO_VERSION, 1)                                          \
     X_VAL(VSW_DP_MAX_DATAGRAM, 128 * 1024)                                  \
@@ -279,9 +294,9 @@ struct pin {
 #define XDP_PINS(X_SIZE, X_OFS, X_VAL)                                      \
     X_SIZE(struct vsw_xdp_flow, 336)                                        \
     X_OFS(struct vsw_xdp_flow, flags, 0)                                    \
-    X_OFS(struct vsw_xdp_flow, stats_id, 4)                                 \
+    X_OFS(struct vsw_xdp_flow, pad0, 4)                                     \
     X_OFS(struct vsw_xdp_flow, n_actions, 8)                                \
-    X_OFS(struct vsw_xdp_flow, pad0, 12)                                    \
+    X_OFS(struct vsw_xdp_flow, pad1, 12)                                    \
     X_OFS(struct vsw_xdp_flow, acts, 16)                                    \
     X_SIZE(struct vsw_xdp_port, 24)                                         \
     X_OFS(struct vsw_xdp_port, port_no, 0)                                  \
@@ -290,6 +305,9 @@ struct pin {
     X_OFS(struct vsw_xdp_port, pad0, 14)                                    \
     X_OFS(struct vsw_xdp_port, upcall_cost_ns, 16)                          \
     X_OFS(struct vsw_xdp_port, pad1, 20)                                    \
+    X_SIZE(struct vsw_xdp_port_slot, 32)                                    \
+    X_OFS(struct vsw_xdp_port_slot, ifindex, 0)                             \
+    X_OFS(struct vsw_xdp_port_slot, port, 8)                                \
     X_SIZE(struct vsw_xdp_port_meta, 584)                                   \
     X_OFS(struct vsw_xdp_port_meta, name, 0)                                \
     X_OFS(struct vsw_xdp_port_meta, type, 16)                               \
@@ -351,8 +369,7 @@ struct pin {
     X_OFS(struct vsw_xdp_ustats, n_lost, 8)                                 \
     X_OFS(struct vsw_xdp_ustats, n_slow_executed, 16)                       \
     X_OFS(struct vsw_xdp_ustats, n_exec_tx, 24)                             \
-    X_OFS(struct vsw_xdp_ustats, next_stats_id, 32)                         \
-    X_OFS(struct vsw_xdp_ustats, pad0, 40)                                  \
+    X_OFS(struct vsw_xdp_ustats, pad0, 32)                                  \
     X_OFS(struct vsw_xdp_ustats, retired, 64)
 
 /* Compile time. */
