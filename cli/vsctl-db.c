@@ -491,6 +491,34 @@ put_vval_text(struct ds *ds, const struct vval *v)
     }
 }
 
+/* ovs-vsctl's --bare cell format: no quotes, no brackets; list elements
+ * and KEY=VALUE pairs separated by spaces; an empty value prints nothing. */
+static void
+put_vval_bare(struct ds *ds, const struct vval *v)
+{
+    switch (v->type) {
+    case VV_NULL:
+        break;
+    case VV_INT:
+        ds_put_format(ds, "%lld", v->i);
+        break;
+    case VV_STR:
+        ds_put_cstr(ds, v->s);
+        break;
+    case VV_MAP:
+        for (size_t i = 0; i < v->map.n; i++) {
+            ds_put_format(ds, "%s%s=%s", i ? " " : "", v->map.nodes[i].key,
+                          v->map.nodes[i].value);
+        }
+        break;
+    case VV_LIST:
+        for (size_t i = 0; i < v->n; i++) {
+            ds_put_format(ds, "%s%s", i ? " " : "", v->items[i]);
+        }
+        break;
+    }
+}
+
 static void
 put_vval_json(struct ds *ds, const struct vval *v)
 {
@@ -996,6 +1024,9 @@ print_records(struct vsctl_ctx *ctx, const struct vtable *t,
                 ds_put_json_string(ctx->out, cols[i]->name);
                 ds_put_cstr(ctx->out, ": ");
                 put_vval_json(ctx->out, &v);
+            } else if (ctx->bare) {
+                put_vval_bare(ctx->out, &v);
+                ds_put_char(ctx->out, '\n');
             } else {
                 ds_put_format(ctx->out, "%-*s: ", width, cols[i]->name);
                 put_vval_text(ctx->out, &v);
@@ -1718,6 +1749,59 @@ get_bridge(struct vsctl_ctx *ctx, const char *name, int64_t *id)
     return error;
 }
 
+/* ovs-vsctl's `init`: opening the database already created it, so there
+ * is nothing left to do; provisioning scripts run it first. */
+static int
+cmd_init(struct vsctl_ctx *ctx, int argc, char *argv[])
+{
+    return 0;
+}
+
+/* set-fail-mode / get-fail-mode / del-fail-mode: ovs-vsctl's shortcuts for
+ * the bridge's fail_mode column, through the generic column code so that
+ * the value is checked the same way as `set bridge BR fail_mode=...`. */
+static int
+cmd_set_fail_mode(struct vsctl_ctx *ctx, int argc, char *argv[])
+{
+    int64_t id;
+    int error = get_bridge(ctx, argv[0], &id);
+    return error ? error : set_column(ctx, &vtables[0], id, "fail_mode",
+                                      NULL, argv[1]);
+}
+
+static int
+cmd_get_fail_mode(struct vsctl_ctx *ctx, int argc, char *argv[])
+{
+    const struct vcol *c = find_col(&vtables[0], "fail_mode");
+    int64_t id;
+    struct vval v;
+    int error = get_bridge(ctx, argv[0], &id);
+    if (!error) {
+        error = read_vval(ctx, &vtables[0], c, id, &v);
+    }
+    if (!error) {
+        /* Like ovs-vsctl: the mode, or nothing when none is set. */
+        if (ctx->format == VSCTL_FMT_JSON) {
+            put_vval_json(ctx->out, &v);
+            ds_put_char(ctx->out, '\n');
+        } else if (v.type == VV_STR) {
+            ds_put_format(ctx->out, "%s\n", v.s);
+        }
+        vval_destroy(&v);
+    }
+    return error;
+}
+
+static int
+cmd_del_fail_mode(struct vsctl_ctx *ctx, int argc, char *argv[])
+{
+    int64_t id;
+    int error = get_bridge(ctx, argv[0], &id);
+    return error ? error : write_scalar(ctx, &vtables[0],
+                                        find_col(&vtables[0], "fail_mode"),
+                                        id, NULL);
+}
+
 static int
 insert_row(struct vsctl_ctx *ctx, const char *sql, int64_t parent,
            const char *name, int64_t *id)
@@ -2067,6 +2151,8 @@ cmd_show(struct vsctl_ctx *ctx, int argc, char *argv[])
 }
 
 const struct vsctl_command vsctl_db_commands[] = {
+    { "init", 0, 0, "", "", cmd_init, VSCTL_RO,
+      "create the database if it does not exist (no other effect)" },
     { "show", 0, 0, "", "", cmd_show, VSCTL_RO,
       "print the bridges, ports and interfaces as a tree" },
     { "add-br", 1, 1, "BR", "--may-exist", cmd_add_br, VSCTL_RW,
@@ -2077,6 +2163,12 @@ const struct vsctl_command vsctl_db_commands[] = {
       "print the names of all bridges" },
     { "br-exists", 1, 1, "BR", "", cmd_br_exists, VSCTL_RO,
       "exit 2 if bridge BR does not exist" },
+    { "set-fail-mode", 2, 2, "BR standalone|secure", "", cmd_set_fail_mode,
+      VSCTL_RW, "set BR's fail_mode" },
+    { "get-fail-mode", 1, 1, "BR", "", cmd_get_fail_mode, VSCTL_RO,
+      "print BR's fail_mode (nothing if unset)" },
+    { "del-fail-mode", 1, 1, "BR", "", cmd_del_fail_mode, VSCTL_RW,
+      "clear BR's fail_mode" },
     { "add-port", 2, -1, "BR PORT [COLUMN[:KEY]=VALUE]...", "--may-exist",
       cmd_add_port, VSCTL_RW,
       "add PORT (and its interface) to BR, setting port or interface "

@@ -1,7 +1,8 @@
 /* vsctl: the operator's command-line tool, in the manner of ovs-vsctl.
  *
  *   vsctl [--db=FILE] [--rundir=DIR] [--wait | --no-wait] [--timeout=SECS]
- *         [--format=text|json] [--dry-run] COMMAND [ARG...] [-- COMMAND ...]
+ *         [--format=text|json] [--bare] [--dry-run] COMMAND [ARG...]
+ *         [-- COMMAND ...]
  *
  * Database commands (everything but the runtime ones) run in ONE sqlite
  * transaction for the whole `--` chain: either every command applies or
@@ -217,6 +218,7 @@ struct global_opts {
     enum wait_mode wait;
     int timeout_s;              /* 0: no limit */
     enum vsctl_format format;
+    bool bare;                  /* --bare (text format only) */
     bool dry_run;
 };
 
@@ -278,6 +280,9 @@ usage(void)
            "commands\n"
            "                     (default 10, 0 = none)\n"
            "  --format=text|json output format of every listing\n"
+           "  --bare             list and find print values only, one per "
+           "line, a blank\n"
+           "                     line between records (for scripts)\n"
            "  --dry-run          run the commands but do not commit\n"
            "  --may-exist, --if-exists, --strict, --columns=COL,...\n"
            "                     per-command options (before or right after "
@@ -366,6 +371,8 @@ parse_option(int *i, int argc, char *argv[], struct global_opts *g,
         } else {
             die("--format: '%s' is not text or json", v);
         }
+    } else if (!strcmp(arg, "--bare")) {
+        g->bare = true;
     } else if (!strcmp(arg, "--dry-run")) {
         g->dry_run = true;
     } else if (!strcmp(arg, "--may-exist") || !strcmp(arg, "--if-exists")
@@ -519,9 +526,15 @@ run_runtime(const struct global_opts *g, const struct parsed_cmd *pc)
     if (error) {
         bool absent = error == ENOENT || error == ECONNREFUSED;
         if (absent && !strcmp(pc->cmd->name, "version")) {
-            printf("vsctl (vswitch) %s\ndatabase schema version %d\n"
-                   "vswitchd: not running\n", PACKAGE_VERSION,
-                   VSDB_SCHEMA_VERSION);
+            if (g->format == VSCTL_FMT_JSON) {
+                printf("{\"program\":\"vsctl\",\"version\":\"%s\","
+                       "\"schema_version\":%d,\"vswitchd\":null}\n",
+                       PACKAGE_VERSION, VSDB_SCHEMA_VERSION);
+            } else {
+                printf("vsctl (vswitch) %s\ndatabase schema version %d\n"
+                       "vswitchd: not running\n", PACKAGE_VERSION,
+                       VSDB_SCHEMA_VERSION);
+            }
             return 0;
         }
         fprintf(stderr, "%s: %s\n", vsw_program_name(), err.msg);
@@ -703,6 +716,7 @@ main(int argc, char *argv[])
             .db = db,
             .sql = vsdb_sqlite(db),
             .format = g.format,
+            .bare = g.bare,
             .opts = cmds[i].opts,
             .out = &outs[i],
             .err = &err,

@@ -37,6 +37,7 @@ struct vsctl_ctx {
     struct vsdb *db;
     sqlite3 *sql;
     enum vsctl_format format;
+    bool bare;                  /* --bare: list/find print values only */
     struct vsctl_cmd_opts opts;
     struct ds *out;             /* this command's output */
     struct vsw_error *err;      /* set by a failing command */

@@ -934,8 +934,9 @@ parse_actions(struct vsw_rule_spec *spec, const char *text,
         len--;
     }
     if (!len) {
-        return vsw_error_set(err, EINVAL, "actions= is empty (write "
-                             "'actions=drop' to drop)");
+        /* ovs-ofctl takes an empty list as drop; rule sets copied from
+         * Open vSwitch use it. */
+        return 0;
     }
     char *copy = xmemdup(text, len + 1);
     copy[len] = '\0';
@@ -1090,7 +1091,9 @@ parse_token(struct parse_state *ps, char *tok)
                                      "(mod-flows, del-flows, dump-flows)",
                                      mask);
             }
-            if (parse_number(name, mask, UINT64_MAX, &vm, err)) {
+            /* ovs-ofctl's idiom for an exact cookie: cookie=V/-1. */
+            if (strcmp(mask, "-1")
+                && parse_number(name, mask, UINT64_MAX, &vm, err)) {
                 return EINVAL;
             }
         }

@@ -7,6 +7,16 @@ AC_DEFUN([VSW_CHECK_PKG], [
     [AC_MSG_ERROR([$2 not found: apt-get install $3 (or run utilities/install-deps.sh)])])
 ])
 
+# VSW_REQUIRE_PKG(MODULE, DEBIAN-PACKAGE): checks one module of a group
+# that VSW_CHECK_PKG then takes together, so that the error names the one
+# package that is missing rather than the whole group.
+AC_DEFUN([VSW_REQUIRE_PKG], [
+  AC_MSG_CHECKING([for $1])
+  PKG_CHECK_EXISTS([$1], [AC_MSG_RESULT([yes])],
+    [AC_MSG_RESULT([no])
+     AC_MSG_ERROR([$1 not found: apt-get install $2 (or run utilities/install-deps.sh)])])
+])
+
 # Warnings always on; --enable-werror turns them into errors (CI does).
 AC_DEFUN([VSW_CHECK_CFLAGS], [
   VSW_WARN_CFLAGS="-Wall -Wextra -Wno-unused-parameter -Wmissing-prototypes -Wstrict-prototypes -Wshadow=local -Wpointer-arith -Wformat=2"
@@ -41,8 +51,8 @@ AC_DEFUN([VSW_CHECK_LIBBPF], [
   AS_IF([test "x$with_xdp" != xno], [
     VSW_CHECK_PKG([LIBBPF], [libbpf >= 1.0], [libbpf-dev])
     VSW_CHECK_PKG([LIBXDP], [libxdp >= 1.2], [libxdp-dev])
-    vsw_libbpf_version=$(pkg-config --modversion libbpf)
-    vsw_libxdp_version=$(pkg-config --modversion libxdp)
+    vsw_libbpf_version=$($PKG_CONFIG --modversion libbpf)
+    vsw_libxdp_version=$($PKG_CONFIG --modversion libxdp)
     AC_PATH_PROGS([BPF_CLANG], [clang clang-16 clang-15 clang-14], [no])
     AS_IF([test "x$BPF_CLANG" = xno], [AC_MSG_ERROR([clang not found: apt-get install clang])])
     AC_PATH_PROGS([BPFTOOL], [bpftool], [no], [$PATH:/usr/sbin:/sbin])
@@ -61,7 +71,7 @@ AC_DEFUN([VSW_CHECK_DPDK], [
   vsw_dpdk_version=-
   AS_IF([test "x$with_dpdk" != xno], [
     VSW_CHECK_PKG([DPDK], [libdpdk >= 22.11], [libdpdk-dev])
-    vsw_dpdk_version=$(pkg-config --modversion libdpdk)
+    vsw_dpdk_version=$($PKG_CONFIG --modversion libdpdk)
     vsw_have_dpdk=yes
     AC_DEFINE([HAVE_DPDK], [1], [Define if the DPDK engine is built.])
   ])

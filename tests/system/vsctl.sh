@@ -150,6 +150,9 @@ check "database directory is mode 0700" [ "$(stat -c %a "$tmp/db")" = 700 ]
 check_out "schema version" "2" sql "$DB" "PRAGMA user_version"
 check_out "VSWITCH_DB and VSWITCH_RUNDIR" "" \
     env VSWITCH_DB="$DB" VSWITCH_RUNDIR="$RUN" "$VSCTL" list-br
+# Provisioning scripts written for ovs-vsctl start with `--no-wait init`.
+check_out "init" "" "$VSCTL" --db="$tmp/init/conf.db" --rundir="$RUN" --no-wait init
+check "init created the database" [ -s "$tmp/init/conf.db" ]
 
 # ------------------------------------------------------------------------
 # Bridges.
@@ -298,6 +301,16 @@ check_err "bad datapath_type" 1 \
     vs set bridge br1 datapath_type=ovs
 check_ok "clear restores the default datapath_type" vs clear bridge br1 datapath_type
 check_out "default datapath_type" "xdp" vs get bridge br1 datapath_type
+check_out "get-fail-mode" "secure" vs get-fail-mode br1
+check_ok "set-fail-mode" vs set-fail-mode br0 standalone
+check_out "set-fail-mode wrote fail_mode" "standalone" vs get bridge br0 fail_mode
+check_err "set-fail-mode checks the mode" 1 \
+    "vsctl: fail_mode: 'open' is not one of standalone, secure" \
+    vs set-fail-mode br0 open
+check_ok "del-fail-mode" vs del-fail-mode br0
+check_out "get-fail-mode prints nothing when unset" "" vs get-fail-mode br0
+check_err "get-fail-mode on a missing bridge" 1 "vsctl: no bridge named br9" \
+    vs get-fail-mode br9
 
 check_ok "global other_config keys" vs set global . other_config:flow-limit=100000 \
     other_config:pmd-cpu-mask=0x6 other_config:dpdk-socket-mem=1024,0 \
@@ -374,6 +387,19 @@ check_out "find nothing" "" vs find port tag=99
 check_err "find unknown column" 1 "vsctl: unknown column 'colour' in table port" \
     vs find port colour=red
 check_out "list global" "bridges : [br0, br1]" vs --columns=bridges list global .
+# --bare (ovs-vsctl's scripting format): values only, unquoted, one per
+# line, empty values as empty lines, a blank line between records.
+check_out "--bare list" "10
+
+p1
+
+
+
+p2" vs --bare --columns=tag,vlan_mode,name list port p1 p2
+check_out "--bare find, lists and maps" "p1 p2
+dpdk-devargs=net_pcap0,rx_pcap=x.pcap" \
+    vs --bare --columns=ports list bridge br0 -- --columns=options find interface type=dpdk
+check_json "--format=json wins over --bare" vs --bare --format=json list port
 
 # ------------------------------------------------------------------------
 # show
@@ -467,6 +493,13 @@ check_err "add-flows names file and line, adds nothing" 1 \
     vs add-flows br0 "$tmp/badflows"
 check_ok "del-flows all" vs del-flows br0
 check_out "no rules left" "" vs dump-flows br0
+check_ok "empty actions= drops, as in ovs-ofctl" vs add-flow br0 'priority=3,actions='
+check_ok "a rule with a cookie" vs add-flow br0 'cookie=0x77,priority=4,actions=normal'
+check_ok "del-flows cookie=V/-1 (ovs-ofctl's exact cookie)" vs del-flows br0 cookie=0x77/-1
+run vs dump-flows br0
+check "empty actions= dumps as drop" [ "$(printf '%s\n' "$out" | dump_filter)" = \
+" cookie=0x0, duration=Xs, table=0, n_packets=0, n_bytes=0, priority=3 actions=drop" ]
+check_ok "del-flows all again" vs del-flows br0
 check_ok "rules on br1 for del-br" vs add-flow br1 'actions=drop'
 
 # ------------------------------------------------------------------------
@@ -688,7 +721,8 @@ esac
 # ------------------------------------------------------------------------
 run vs --help
 missing=
-for c in show add-br del-br list-br br-exists add-port del-port list-ports \
+for c in init show add-br del-br list-br br-exists set-fail-mode get-fail-mode \
+         del-fail-mode add-port del-port list-ports \
          list-ifaces port-to-br iface-to-br list find get set add remove clear \
          add-flow add-flows mod-flows del-flows dump-flows dump-dp-flows dp-show \
          fdb-show fdb-flush upcall-show trace revalidate version pmd-stats-show \
