@@ -8,8 +8,8 @@
 # 2. builds in _build/ if needed (./boot.sh, ../configure, make);
 # 3. creates namespaces "qs-a" and "qs-b" (hosts, 192.0.2.1 and 192.0.2.2)
 #    and "qs-sw" (the switch), joined by veth pairs whose switch ends are
-#    veth-a and veth-b (GRO on at the host ends: see PLATFORM.md's veth
-#    redirect quirk);
+#    veth-a and veth-b (at the host ends GRO on, see PLATFORM.md's veth
+#    redirect quirk, and tx checksum offload off, so that TCP works too);
 # 4. starts datapathd (xdp engine) and vswitchd inside qs-sw with a private
 #    rundir and database under /tmp/vswitch-quickstart.*;
 # 5. vsctl add-br br0; add-port br0 veth-a; add-port br0 veth-b;
@@ -19,7 +19,9 @@
 #    leaves the switch running and prints how to use and stop it.
 #
 # Environment: VSWITCH_BUILDDIR=DIR uses an existing (out-of-tree) build
-# instead of building in the source tree.
+# instead of building in the source tree; VSWITCH_QS_PREFIX=P names the
+# namespaces P-sw, P-a and P-b (default qs) and VSWITCH_QS_BRIDGE the
+# bridge (default br0), so that a test can run it beside a real one.
 set -euo pipefail
 
 KEEP=0
@@ -64,7 +66,9 @@ done
 
 # Names: fixed, so that a person can type them; refuse to trample an
 # earlier --keep run.
-NS_SW=qs-sw NS_A=qs-a NS_B=qs-b
+QS=${VSWITCH_QS_PREFIX:-qs}
+BR=${VSWITCH_QS_BRIDGE:-br0}
+NS_SW=$QS-sw NS_A=$QS-a NS_B=$QS-b
 for ns in $NS_SW $NS_A $NS_B; do
     if ip netns list | grep -qw "$ns"; then
         die "namespace $ns exists (an earlier 'quickstart.sh --keep'?): run its stop script, or 'ip netns del $ns'"
@@ -82,7 +86,7 @@ vsctl() { "$VSCTL" --db="$DB" --rundir="$RUNDIR" "$@"; }
 cat >"$STATE/stop.sh" <<EOF
 #!/usr/bin/env bash
 # Stops the quickstart switch and removes everything it created.
-"$VSCTL" --db="$DB" --rundir="$RUNDIR" --timeout=5 --if-exists del-br br0 >/dev/null 2>&1 || true
+"$VSCTL" --db="$DB" --rundir="$RUNDIR" --timeout=5 --if-exists del-br $BR >/dev/null 2>&1 || true
 for f in "$RUNDIR/vswitchd.pid" "$RUNDIR/datapathd-xdp.pid"; do
     [ -r "\$f" ] || continue
     pid=\$(cat "\$f")
@@ -93,7 +97,7 @@ done
 ip netns del $NS_A 2>/dev/null || true
 ip netns del $NS_B 2>/dev/null || true
 ip netns del $NS_SW 2>/dev/null || true
-rm -rf /sys/fs/bpf/vswitch/br0 2>/dev/null || true
+rm -rf /sys/fs/bpf/vswitch/$BR 2>/dev/null || true
 rm -rf "$STATE"
 echo "quickstart switch stopped and removed"
 EOF
@@ -124,9 +128,9 @@ ip netns add $NS_A
 ip netns add $NS_B
 ip -n $NS_SW link set lo up
 for h in a b; do
-    ns=qs-$h
+    ns=$QS-$h
     # Temporary names (<= 15 characters), renamed inside the namespaces.
-    host_end="qs-$h-$$" sw_end="qs-$h-sw-$$"
+    host_end="qst$h$$" sw_end="qss$h$$"
     ip link add "$host_end" type veth peer name "$sw_end"
     ip link set "$host_end" netns $ns name eth0
     ip link set "$sw_end" netns $NS_SW name "veth-$h"
@@ -136,6 +140,11 @@ for h in a b; do
     # The veth redirect quirk: frames XDP redirects into veth-X are only
     # delivered when the peer (the host end) has NAPI, i.e. GRO on.
     nsenter --net=/run/netns/$ns ethtool -K eth0 gro on >/dev/null
+    # XDP cannot finish a checksum the sender left to the "hardware": with
+    # tx checksum offload on, veth hands over TCP/UDP frames whose
+    # checksums the receiver then finds wrong (datapathd warns about it in
+    # dp-show).  Pings work either way; TCP needs this.
+    nsenter --net=/run/netns/$ns ethtool -K eth0 tx off >/dev/null
 done
 ip -n $NS_A addr add 192.0.2.1/24 dev eth0
 ip -n $NS_B addr add 192.0.2.2/24 dev eth0
@@ -147,10 +156,10 @@ nsenter --net=/run/netns/$NS_SW "$DATAPATHD" --engine=xdp --rundir="$RUNDIR" \
 nsenter --net=/run/netns/$NS_SW "$VSWITCHD" --db="$DB" --rundir="$RUNDIR" \
     --detach --pidfile="$RUNDIR/vswitchd.pid" --log-file="$RUNDIR/vswitchd.log"
 
-say "vsctl add-br br0; vsctl add-port br0 veth-a; vsctl add-port br0 veth-b"
-vsctl --wait add-br br0
-vsctl --wait add-port br0 veth-a
-vsctl --wait add-port br0 veth-b
+say "vsctl add-br $BR; vsctl add-port $BR veth-a; vsctl add-port $BR veth-b"
+vsctl --wait add-br $BR
+vsctl --wait add-port $BR veth-a
+vsctl --wait add-port $BR veth-b
 
 say "Ping A -> B"
 nsenter --net=/run/netns/$NS_A ping -c 3 -i 0.2 -W 2 192.0.2.2
@@ -161,8 +170,8 @@ say "vsctl show"
 vsctl show
 say "vsctl dump-dp-flows"
 vsctl dump-dp-flows
-say "vsctl fdb-show br0"
-vsctl fdb-show br0
+say "vsctl fdb-show $BR"
+vsctl fdb-show $BR
 
 if [ $KEEP -eq 1 ]; then
     cat <<EOF
@@ -170,7 +179,7 @@ if [ $KEEP -eq 1 ]; then
 The switch keeps running.  Try:
     export VSWITCH_DB=$DB VSWITCH_RUNDIR=$RUNDIR
     $VSCTL dump-dp-flows
-    $VSCTL trace br0 in_port=veth-a,dl_src=\$(ip -n $NS_A -br link show eth0 | awk '{print \$3}'),dl_dst=ff:ff:ff:ff:ff:ff
+    $VSCTL trace $BR in_port=veth-a,dl_src=\$(ip -n $NS_A -br link show eth0 | awk '{print \$3}'),dl_dst=ff:ff:ff:ff:ff:ff
     nsenter --net=/run/netns/$NS_A ping 192.0.2.2
 Stop it and remove everything with:
     sudo $STATE/stop.sh

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -54,13 +55,24 @@ bridge_knob(const struct vsdb_smap *br, const struct vsdb_smap *global,
         const char *s = maps[i] ? vsdb_smap_get(maps[i], key) : NULL;
         unsigned long long v;
 
-        if (s && vsw_parse_uint(s, min, max, &v)) {
+        if (s && vsw_parse_uint(s, 0, ULLONG_MAX, &v)) {
+            /* A number vsctl accepted but beyond what vswitchd supports:
+             * the nearest supported value, as Open vSwitch clamps its
+             * knobs, rather than silently the default. */
+            if (v < min || v > max) {
+                static struct vsw_ratelimit rl = VSW_RATELIMIT_INIT(5, 5);
+                unsigned long long c = v < min ? min : max;
+
+                VSW_WARN_RL(&rl, "other_config:%s=%s is outside [%llu, "
+                            "%llu]: using %llu", key, s, min, max, c);
+                v = c;
+            }
             return v;
         } else if (s) {
             static struct vsw_ratelimit rl = VSW_RATELIMIT_INIT(5, 5);
 
-            VSW_WARN_RL(&rl, "other_config:%s=%s is not a number in "
-                        "[%llu, %llu]: ignored", key, s, min, max);
+            VSW_WARN_RL(&rl, "other_config:%s=%s is not a number: ignored",
+                        key, s);
         }
     }
     return dflt;
@@ -1206,10 +1218,12 @@ bridge_reconfigure(const struct vsdb_config *cfg)
                                       0, 100000000, 0);
         br->max_idle_ms = bridge_knob(&bc->other_config, gcfg, "max-idle",
                                       100, 3600000, vswd.max_idle_ms);
-        unsigned int aging = bridge_knob(&bc->other_config, NULL,
+        /* Like the other knobs (and as vsctl accepts them in both
+         * places): the bridge's value, else the global one. */
+        unsigned int aging = bridge_knob(&bc->other_config, gcfg,
                                          "mac-aging-time", 1, 1000000,
                                          VSW_MAC_DEFAULT_AGING_S);
-        size_t size = bridge_knob(&bc->other_config, NULL, "mac-table-size",
+        size_t size = bridge_knob(&bc->other_config, gcfg, "mac-table-size",
                                   1, 1000000, VSW_MAC_DEFAULT_MAX);
         if (aging != br->mac_aging_s) {
             br->mac_aging_s = aging;
@@ -1405,10 +1419,16 @@ stats_port_cb(void *aux, const struct vsw_msg_port *port)
         bool link = port->link_up;
 
         iface->info.stats = port->stats;
+        /* The device's MTU and MAC can change under us (ip link set):
+         * the interface row follows, as link_state does. */
         if (link != iface->info.link_up
+            || port->mtu != iface->info.mtu
+            || memcmp(port->mac, iface->info.mac, sizeof port->mac)
             || strcmp(port->warning, iface->info.warning)
             || strcmp(port->mode, iface->info.mode)) {
             iface->info.link_up = port->link_up;
+            iface->info.mtu = port->mtu;
+            memcpy(iface->info.mac, port->mac, sizeof iface->info.mac);
             memcpy(iface->info.warning, port->warning,
                    sizeof iface->info.warning);
             memcpy(iface->info.mode, port->mode, sizeof iface->info.mode);
@@ -1416,6 +1436,39 @@ stats_port_cb(void *aux, const struct vsw_msg_port *port)
         }
     }
     return 0;
+}
+
+/* Within a write transaction: BR's rule counters that differ from what
+ * the database has. */
+static int
+bridge_write_rule_counters(struct br_bridge *br, struct vsw_error *err)
+{
+    int error = 0;
+
+    if (!br->stats_dirty) {
+        return 0;
+    }
+    for (size_t i = 0; i < br->n_rules && !error; i++) {
+        struct vsdb_rule *dbr = &br->rules[i];
+        struct vsw_cls_rule *r = vsw_cls_find_by_id(&br->xbr.cls, dbr->id);
+
+        if (!r || (r->n_packets == dbr->n_packets
+                   && r->n_bytes == dbr->n_bytes)) {
+            continue;
+        }
+        error = vsdb_set_rule_stats(vswd.db, dbr->id, r->n_packets,
+                                    r->n_bytes, err);
+        if (error == ENOENT) {
+            error = 0;
+        } else if (!error) {
+            dbr->n_packets = r->n_packets;
+            dbr->n_bytes = r->n_bytes;
+        }
+    }
+    if (!error) {
+        br->stats_dirty = false;
+    }
+    return error;
 }
 
 void
@@ -1476,28 +1529,8 @@ bridge_write_stats(void)
                 break;
             }
         }
-        if (!error && br->stats_dirty) {
-            for (size_t i = 0; i < br->n_rules && !error; i++) {
-                struct vsdb_rule *dbr = &br->rules[i];
-                struct vsw_cls_rule *r = vsw_cls_find_by_id(&br->xbr.cls,
-                                                            dbr->id);
-
-                if (!r || (r->n_packets == dbr->n_packets
-                           && r->n_bytes == dbr->n_bytes)) {
-                    continue;
-                }
-                error = vsdb_set_rule_stats(vswd.db, dbr->id, r->n_packets,
-                                            r->n_bytes, &err);
-                if (error == ENOENT) {
-                    error = 0;
-                } else if (!error) {
-                    dbr->n_packets = r->n_packets;
-                    dbr->n_bytes = r->n_bytes;
-                }
-            }
-            if (!error) {
-                br->stats_dirty = false;
-            }
+        if (!error) {
+            error = bridge_write_rule_counters(br, &err);
         }
         if (error) {
             break;
@@ -1513,6 +1546,48 @@ bridge_write_stats(void)
     }
     if (vsdb_commit(vswd.db, &err)) {
         VSW_WARN("writing statistics: %s", err.msg);
+    }
+}
+
+/* Writes the rule counters that changed, if any, in a transaction of their
+ * own: called after every revalidation pass, so that `vsctl dump-flows`
+ * lags the traffic by about a second (as ovs-ofctl's does), not by a whole
+ * stats-update-interval. */
+static void
+bridge_write_rule_stats(void)
+{
+    struct vsw_error err;
+    struct br_bridge *br;
+    bool dirty = false;
+    int error = 0;
+
+    HMAP_FOR_EACH (br, node, &vswd.bridges) {
+        dirty |= br->stats_dirty;
+    }
+    if (!dirty) {
+        return;
+    }
+    vsw_error_clear(&err);
+    if (vsdb_begin(vswd.db, VSDB_TXN_WRITE, &err)) {
+        static struct vsw_ratelimit rl = VSW_RATELIMIT_INIT(5, 5);
+
+        VSW_WARN_RL(&rl, "writing rule counters: %s", err.msg);
+        return;
+    }
+    HMAP_FOR_EACH (br, node, &vswd.bridges) {
+        error = bridge_write_rule_counters(br, &err);
+        if (error) {
+            break;
+        }
+    }
+    if (error) {
+        VSW_WARN("writing rule counters: %s", err.msg);
+        vsdb_rollback(vswd.db);
+        HMAP_FOR_EACH (br, node, &vswd.bridges) {
+            br->stats_dirty = true;
+        }
+    } else if (vsdb_commit(vswd.db, &err)) {
+        VSW_WARN("writing rule counters: %s", err.msg);
     }
 }
 
@@ -1707,6 +1782,7 @@ reval_timer_cb(evutil_socket_t fd VSW_UNUSED, short what VSW_UNUSED,
         return;
     }
     revalidator_run_all();
+    bridge_write_rule_stats();
     bridge_expire_rules();
     next_ms = 2 * vsw_time_msec() - start;
 }

@@ -485,7 +485,8 @@ cmd_upcall_show(struct cmd_ctx *ctx)
                 ",\"adopted\":%"PRIu64",\"dp_flows\":%llu"
                 ",\"mac_entries\":%zu}",
                 hmap_count(&br->ukeys), br->flow_limit, br->max_idle_ms,
-                br->upcall_rate, br->n_upcalls, br->n_duplicates,
+                br->upcall_rate ? br->upcall_rate : dp.upcall_rate,
+                br->n_upcalls, br->n_duplicates,
                 (unsigned long long) dp.stats.n_lost, br->n_installed,
                 br->n_install_fail, br->n_flow_limit_hit,
                 upcall_setup_rate(br, now), br->rate_peak,
@@ -513,6 +514,10 @@ cmd_upcall_show(struct cmd_ctx *ctx)
         if (br->upcall_rate) {
             ds_put_format(out, "  upcall rate   : %"PRIu32" misses/s per "
                           "port\n", br->upcall_rate);
+        } else if (have_dp && dp.upcall_rate) {
+            /* Not configured: say what the datapath applies. */
+            ds_put_format(out, "  upcall rate   : %"PRIu32" misses/s per "
+                          "port (datapath default)\n", dp.upcall_rate);
         } else {
             ds_put_cstr(out, "  upcall rate   : datapath default\n");
         }
@@ -644,6 +649,29 @@ cmd_revalidate(struct cmd_ctx *ctx)
         revalidator_run_all();
     }
     bridge_write_stats();
+    if (ctx->json) {
+        /* Text mode says nothing, as ovs-appctl does; JSON readers need a
+         * document: the flows each bridge keeps after the pass. */
+        struct br_bridge **brs;
+        size_t n;
+
+        if (ctx->argc > 1) {
+            brs = xmalloc(sizeof *brs);
+            brs[0] = bridge_find(ctx->argv[1]);
+            n = 1;
+        } else {
+            brs = bridge_sorted(&n);
+        }
+        ds_put_char(ctx->out, '[');
+        for (size_t i = 0; i < n; i++) {
+            ds_put_cstr(ctx->out, i ? ",{\"bridge\":" : "{\"bridge\":");
+            ds_put_json_string(ctx->out, brs[i]->name);
+            ds_put_format(ctx->out, ",\"flows\":%zu}",
+                          hmap_count(&brs[i]->ukeys));
+        }
+        ds_put_cstr(ctx->out, "]\n");
+        free(brs);
+    }
     return 0;
 }
 

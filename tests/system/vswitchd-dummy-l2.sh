@@ -125,7 +125,8 @@ vsw_check_match "trace --format=json" '"datapath_actions":' \
     "$(vsctl --format=json trace br0 "in_port=p1,dl_src=$C,dl_dst=$A")"
 
 # ---- JSON and errors ------------------------------------------------------
-for cmd in "dump-dp-flows br0" "dp-show" "fdb-show br0" "upcall-show"; do
+for cmd in "dump-dp-flows br0" "dp-show" "fdb-show br0" "upcall-show" \
+           "revalidate" "revalidate br0" "version" "fdb-flush br0"; do
     vsw_check "$cmd --format=json is valid JSON" \
         bash -c "'$VSCTL' --format=json $cmd | python3 -m json.tool >/dev/null"
 done
@@ -189,10 +190,25 @@ expect_caps "deleting the rule restores A->B" "$c0" "0 1 0 0"
 u=$(vsctl upcall-show)
 vsw_check_match "upcall-show counts upcalls" 'upcalls +: [1-9][0-9]* handled' "$u"
 vsw_check_match "upcall-show gives the flow limit" 'limit 200000' "$u"
+rate=$(dpctl --format=json show br0 | python3 -c \
+    'import json, sys; print(json.load(sys.stdin)["datapaths"][0]["upcall_rate"])')
+vsw_check_match "upcall-show gives the upcall rate the datapath applies" \
+    "upcall rate +: $rate misses/s per port" "$u"
+
+# ---- MAC table knobs: the bridge's other_config, else the global one -------
+vsctl --wait set global . other_config:mac-aging-time=120 \
+    other_config:mac-table-size=1000
+vsw_check_match "global mac-aging-time and mac-table-size apply" \
+    'mac table +: .*limit 1000, aging 120 s' "$(vsctl upcall-show)"
+vsctl --wait set bridge br0 other_config:mac-aging-time=60
+vsw_check_match "... and the bridge's own value wins" \
+    'mac table +: .*limit 1000, aging 60 s' "$(vsctl upcall-show)"
 
 # A clean exit (under --enable-sanitizers: no leak or UB report).
 vsw_stop vswitchd TERM
 vsw_check "vswitchd exited cleanly" \
     bash -c "! grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error' '$VSW_TMP/vswitchd.log'"
+vsw_check "version --format=json is JSON with vswitchd stopped too" \
+    bash -c "'$VSCTL' --format=json version | python3 -m json.tool >/dev/null"
 
 vsw_finish

@@ -4,6 +4,7 @@
 #   - the first packets (ARP broadcasts) flood, later ones are unicast
 #     datapath flows, and a host that is not the destination receives none
 #     of the unicast traffic;
+#   - the interface row follows the device's MTU and MAC;
 #   - a MAC that moves to another port is re-learned and traffic follows it.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/system/lib.sh"
 . "$top_srcdir/tests/system/vswitchd-xdp-lib.sh"
@@ -57,6 +58,17 @@ for i in 1 2 3 4; do
     vsw_check_match "fdb has $h's MAC on its port" \
         "^ +$h +0 +02:00:00:00:00:0$i " "$fdb"
 done
+
+# ---- the interface row follows the device (ip link set mtu / address) -----
+vsctl --wait set global . other_config:stats-update-interval=1000
+vsw_in sw ip link set dev hc mtu 1400
+vsw_in sw ip link set dev hc address 02:00:00:00:0c:0c
+row_is() {  # IFACE COLUMN VALUE
+    [ "$("$VSCTL" get interface "$1" "$2" | tr -d '"')" = "$3" ]
+}
+vsw_check "the interface row follows an MTU change" vsw_wait 5 row_is hc mtu 1400
+vsw_check "... and a MAC change" vsw_wait 5 row_is hc mac 02:00:00:00:0c:0c
+vsw_in sw ip link set dev hc mtu 1500
 
 # ---- MAC move: hd takes over ha's MAC and address ------------------------
 vsw_in ha ip link set dev eth0 down

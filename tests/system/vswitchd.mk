@@ -8,6 +8,7 @@ VSWITCHD_SYSTEM_TESTS = \
 	tests/system/vswitchd-xdp-rules.sh \
 	tests/system/vswitchd-xdp-restart.sh \
 	tests/system/vswitchd-xdp-flood.sh \
-	tests/system/vswitchd-ctl.sh
+	tests/system/vswitchd-ctl.sh \
+	tests/system/vswitchd-quickstart.sh
 SYSTEM_TESTS += $(VSWITCHD_SYSTEM_TESTS)
 EXTRA_DIST += $(VSWITCHD_SYSTEM_TESTS) tests/system/vswitchd-xdp-lib.sh

@@ -434,8 +434,13 @@ test_knob(void **state VSW_UNUSED)
     /* The bridge's value wins. */
     vsdb_smap_add(&br, "flow-limit", "7");
     assert_int_equal(bridge_knob(&br, &global, "flow-limit", 1, 100, 42), 7);
-    /* Out of range or not a number: the next source. */
+    /* Out of range: the nearest bound (not the default: vsctl accepted
+     * the number); not a number: the next source. */
     vsdb_smap_add(&br, "flow-limit", "1000");
+    assert_int_equal(bridge_knob(&br, &global, "flow-limit", 1, 100, 42), 100);
+    vsdb_smap_add(&br, "flow-limit", "0");
+    assert_int_equal(bridge_knob(&br, &global, "flow-limit", 1, 100, 42), 1);
+    vsdb_smap_add(&br, "flow-limit", "many");
     assert_int_equal(bridge_knob(&br, &global, "flow-limit", 1, 100, 42), 50);
     vsdb_smap_add(&global, "flow-limit", "lots");
     assert_int_equal(bridge_knob(&br, &global, "flow-limit", 1, 100, 42), 42);
