@@ -15,6 +15,8 @@ include tests/unit/chan.mk
 include tests/unit/datapath.mk
 include tests/unit/db.mk
 include tests/unit/vswitchd.mk
+include tests/unit/dpdk.mk
+include tests/unit/xdp.mk
 include tests/bpf/automake.mk
 include tests/system/automake.mk
 include tests/fuzz/automake.mk

@@ -16,6 +16,7 @@ PACKAGES=(
     # tests, quickstart, benchmarks
     iproute2 ethtool iputils-ping iperf3 tcpdump jq python3 procps psmisc
     util-linux kmod netcat-openbsd
+    dpdk-dev                          # dpdk-testpmd: vhost tests, benchmarks
 )
 
 if [ "$(id -u)" -ne 0 ]; then
