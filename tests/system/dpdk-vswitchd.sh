@@ -164,6 +164,9 @@ rxqs=$(vsctl pmd-rxq-show)
 vsw_check_match "vsctl pmd-rxq-show lists every port's queue" \
     "port: ha .*port: hb .*port: hc .*port: hd " "$(echo $rxqs)"
 vsw_check "vsctl pmd-rxq-rebalance" vsctl pmd-rxq-rebalance
+vsw_check_match "vsctl pmd-stats-show BR: one bridge's PMDs" \
+    "pmd thread core [0-9]+:" "$(vsctl pmd-stats-show "$BR")"
+vsw_check "vsctl pmd-rxq-show BR" vsctl pmd-rxq-show "$BR"
 vsw_check "forwarding after a rebalance" ping_ok ha 192.0.2.2 2
 vsw_check_match "dpctl shows the same PMD" "pmd thread core" \
     "$(D --rundir="$RUNDIR" pmd-stats-show "$BR")"
