@@ -692,6 +692,7 @@ struct dump_flows_ctx {
     const char *dp_name;
     struct ds *s;
     size_t n;
+    uint32_t last_pmd;          /* PMD of the previous flow, for headers */
 };
 
 static int
@@ -710,6 +711,9 @@ print_flow(void *aux, const struct vsw_msg_flow *f)
         ds_put_json_string(s, d->dp_name);
         ds_put_cstr(s, ", \"key\": ");
         ds_put_json_string(s, ds_cstr(&key));
+        if (f->pmd != UINT32_MAX) {
+            ds_put_format(s, ", \"pmd\": %u", f->pmd);
+        }
         ds_put_format(s, ", \"masked\": %s, \"packets\": %llu, \"bytes\": "
                       "%llu, \"used\": ", masked ? "true" : "false",
                       (unsigned long long) f->stats.n_packets,
@@ -719,6 +723,10 @@ print_flow(void *aux, const struct vsw_msg_flow *f)
         ds_put_json_string(s, ds_cstr(&acts));
         ds_put_char(s, '}');
     } else {
+        if (f->pmd != UINT32_MAX && f->pmd != d->last_pmd) {
+            ds_put_format(s, "flow-dump from pmd on cpu core: %u\n", f->pmd);
+        }
+        d->last_pmd = f->pmd;
         ds_put_format(s, "%s, packets:%llu, bytes:%llu, used:%s, ",
                       ds_cstr(&key), (unsigned long long) f->stats.n_packets,
                       (unsigned long long) f->stats.n_bytes, ds_cstr(&used));
@@ -740,7 +748,7 @@ static void
 cmd_dump_flows(struct ctx *c)
 {
     struct ds s = DS_EMPTY;
-    struct dump_flows_ctx d = { c, NULL, &s, 0 };
+    struct dump_flows_ctx d = { c, NULL, &s, 0, UINT32_MAX };
     struct dp_list l;
 
     dps_for(c, c->argc > 0 ? c->argv[0] : NULL, &l);
@@ -751,6 +759,7 @@ cmd_dump_flows(struct ctx *c)
         struct vsw_error err;
 
         d.dp_name = l.dps[i].dp.name;
+        d.last_pmd = UINT32_MAX;
         if (!c->json && l.n > 1) {
             ds_put_format(&s, "%s:\n", d.dp_name);
         }

@@ -968,6 +968,13 @@ flow_dump_cb(void *aux_, const struct vsw_msg *m)
 {
     struct flow_dump_aux *a = aux_;
 
+    if (!vsw_msg_has(m, VSW_FLOW_ATTR_PMD)) {
+        /* Core 0 is a valid PMD: say "none" in a way callers can tell. */
+        struct vsw_msg_flow flow = m->u.flow;
+
+        flow.pmd = UINT32_MAX;
+        return a->cb(a->aux, &flow);
+    }
     return a->cb(a->aux, &m->u.flow);
 }
 

@@ -79,6 +79,8 @@ int dpif_flow_del(struct dpif *, uint32_t dp_index,
 int dpif_flow_get(struct dpif *, uint32_t dp_index,
                   const struct vsw_flow_key *key, struct vsw_msg_flow *out,
                   struct vsw_error *);
+/* CB sees each flow's pmd as UINT32_MAX when the datapath has no PMD
+ * threads (every engine but dpdk). */
 int dpif_flow_dump(struct dpif *, uint32_t dp_index,
                    int (*cb)(void *, const struct vsw_msg_flow *), void *aux,
                    struct vsw_error *);

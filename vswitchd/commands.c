@@ -83,6 +83,7 @@ struct dump_ctx {
     struct br_bridge *br;
     uint64_t now_ms;
     size_t n;                   /* flows printed so far (JSON commas) */
+    uint32_t last_pmd;          /* PMD of the previous flow, for headers */
 };
 
 static int
@@ -101,6 +102,9 @@ dump_flow_cb(void *aux, const struct vsw_msg_flow *flow)
         vsw_flow_key_format(&flow->key, mask, &text);
         ds_put_cstr(out, ",\"key\":");
         ds_put_json_string(out, ds_cstr(&text));
+        if (flow->pmd != UINT32_MAX) {
+            ds_put_format(out, ",\"pmd\":%"PRIu32, flow->pmd);
+        }
         ds_put_format(out, ",\"packets\":%"PRIu64",\"bytes\":%"PRIu64,
                       (uint64_t) flow->stats.n_packets,
                       (uint64_t) flow->stats.n_bytes);
@@ -115,6 +119,13 @@ dump_flow_cb(void *aux, const struct vsw_msg_flow *flow)
         ds_put_char(out, '}');
         ds_destroy(&text);
     } else {
+        /* Like ovs-appctl dpctl/dump-flows on a DPDK datapath: flows come
+         * grouped by the PMD that owns them, under a header per PMD. */
+        if (flow->pmd != UINT32_MAX && flow->pmd != d->last_pmd) {
+            ds_put_format(out, "flow-dump from pmd on cpu core: %"PRIu32"\n",
+                          flow->pmd);
+        }
+        d->last_pmd = flow->pmd;
         vsw_flow_key_format(&flow->key, mask, out);
         ds_put_format(out, ", packets:%"PRIu64", bytes:%"PRIu64", used:",
                       (uint64_t) flow->stats.n_packets,
@@ -157,6 +168,7 @@ cmd_dump_dp_flows(struct cmd_ctx *ctx)
         int error;
 
         d.br = brs[i];
+        d.last_pmd = UINT32_MAX;
         if (!bridge_dp_ready(d.br)) {
             if (ctx->argc > 1) {
                 status = cmd_error(ctx, "%s: no datapath: %s", d.br->name,

@@ -167,6 +167,12 @@ vsw_check "vsctl pmd-rxq-rebalance" vsctl pmd-rxq-rebalance
 vsw_check_match "vsctl pmd-stats-show BR: one bridge's PMDs" \
     "pmd thread core [0-9]+:" "$(vsctl pmd-stats-show "$BR")"
 vsw_check "vsctl pmd-rxq-show BR" vsctl pmd-rxq-show "$BR"
+ping_ok ha 192.0.2.2 2        # fresh flows to dump
+flows=$(vsctl dump-dp-flows "$BR")
+vsw_check_match "dump-dp-flows groups flows under their PMD, as OVS-DPDK does" \
+    "^flow-dump from pmd on cpu core: [0-9]+$" "$flows"
+vsw_check_match "... and the JSON names each flow's PMD" '"pmd":[0-9]+' \
+    "$(vsctl --format=json dump-dp-flows "$BR")"
 vsw_check "forwarding after a rebalance" ping_ok ha 192.0.2.2 2
 vsw_check_match "dpctl shows the same PMD" "pmd thread core" \
     "$(D --rundir="$RUNDIR" pmd-stats-show "$BR")"

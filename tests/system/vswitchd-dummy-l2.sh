@@ -94,6 +94,8 @@ vsw_check_match "B->A flow outputs to port 1" \
 vsctl revalidate
 vsw_check_match "A->B flow fixed to unicast after B was learned" \
     "^in_port\(1\),eth\(src=$A,dst=$B\).*actions:2$" "$(dpflows)"
+vsw_check "no PMD headers on an engine without PMDs" \
+    eval '! dpflows | grep -q "flow-dump from pmd"'
 c0=$(caps)
 dpctl inject br0 p1 "$(frame $A $B)"
 expect_caps "A->B now reaches p2 only, from the datapath flow" "$c0" "0 1 0 0"
