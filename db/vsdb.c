@@ -1281,7 +1281,9 @@ set_iface_status__(struct vsdb *db, const char *iface,
         return error;
     }
     sqlite3_bind_int64(stmt, 1, id);
-    bind_int_or_null(stmt, 2, st->ofport);
+    /* -1 is stored as -1, as Open vSwitch shows an interface that failed;
+     * NULL stays for rows vswitchd has not reported on yet. */
+    sqlite3_bind_int64(stmt, 2, st->ofport < 0 ? -1 : st->ofport);
     bind_text_or_null(stmt, 3, st->mac);
     bind_int_or_null(stmt, 4, st->mtu);
     bind_text_or_null(stmt, 5, st->admin_state);

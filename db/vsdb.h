@@ -306,7 +306,8 @@ int vsdb_poll_changed(struct vsdb *, bool *changed, struct vsw_error *);
  * stored value (so a field that is now unknown should be written as
  * unknown, not left out). */
 struct vsdb_iface_status {
-    int64_t ofport;             /* -1: not assigned (stored as NULL) */
+    int64_t ofport;             /* -1: not in the datapath (stored as -1,
+                                 * as OVS shows a failed interface) */
     const char *mac;            /* NULL: unknown */
     int64_t mtu;                /* -1: unknown */
     const char *admin_state;    /* "up" / "down" / NULL */

@@ -1324,7 +1324,10 @@ iface_status(const struct br_iface *iface, struct vsdb_iface_status *st,
     const struct br_engine *e = br->engine;
 
     vsdb_iface_status_init(st);
-    st->ofport = iface->ofport ? (int64_t) iface->ofport : -1;
+    /* As in Open vSwitch, an interface that is not in the datapath (bad
+     * type, no such device, datapathd down) shows ofport -1; the number
+     * stays reserved for it in memory and comes back once it works. */
+    st->ofport = iface->ofport && iface->xport ? (int64_t) iface->ofport : -1;
     vsdb_smap_init(map);
     if (iface->xport && bridge_dp_ready(br)) {
         static const uint8_t zero[6];

@@ -186,12 +186,16 @@ vsw_wait 5 bash -c "'$VSCTL' get interface p9 error | grep -q dpdk"
 vsw_check_match "an unsupported port type is reported in the interface row" \
     'dummy engine.*dpdk' "$(vsctl get interface p9 error)"
 vsw_check_match "... and in vsctl show" 'error: .*dpdk' "$(vsctl show)"
+vsw_check_eq "a failed interface has ofport -1, as in OVS" "-1" \
+    "$(vsctl get interface p9 ofport)"
 n2=$(ncap p2)
 dpctl inject br0 p1 "$(frame $A $B 305)"
 vsw_check "the other ports keep forwarding" wait_cap p2 $((n2 + 1))
 vsctl --wait set interface p9 type=system
 vsw_check_match "the error clears once fixed" '^(\[\]|""|)$' \
     "$(vsctl get interface p9 error)"
+vsw_check_match "... and it gets a port number" '^[1-9][0-9]*$' \
+    "$(vsctl get interface p9 ofport)"
 
 vsctl --no-wait add-br br1 -- set bridge br1 datapath_type=xdp -- add-port br1 q1
 vsw_wait 5 bash -c "'$VSCTL' get interface q1 error | grep -q datapathd"
