@@ -6,8 +6,12 @@
 
 #include "datapath/dp-engine.h"
 
+#include <errno.h>
+
 #include <stdio.h>
 #include <string.h>
+
+#include "datapath/flow.h"
 
 static const struct dp_engine_class *const dp_engine_classes[] = {
 #ifdef HAVE_XDP
@@ -48,4 +52,29 @@ dp_engine_names(void)
         }
     }
     return names;
+}
+
+int
+dp_upcall_userspace(dp_upcall_cb *cb, void *aux, uint32_t dp_index,
+                    uint32_t in_port, uint32_t userdata, const uint8_t *pkt,
+                    uint32_t len)
+{
+    struct vsw_flow_key key;
+    struct dp_upcall up = {
+        .dp_index = dp_index,
+        .in_port = in_port,
+        .reason = VSW_MISS_REASON_ACTION,
+        .userdata = userdata,
+        .key = &key,
+        .packet = pkt,
+        .len = len,
+        .orig_len = len,
+    };
+
+    if (!cb) {
+        return ENOTCONN;
+    }
+    vsw_flow_extract(pkt, len, in_port, &key);
+    key.tcp_flags = 0;
+    return cb(aux, &up);
 }

@@ -154,6 +154,14 @@ extern const struct dp_engine_class dp_engine_dummy_class;
 extern const struct dp_engine_class dp_engine_xdp_class;
 extern const struct dp_engine_class dp_engine_dpdk_class;
 
+/* For engines' USERSPACE action sinks: hands PKT, as the actions left it,
+ * to CB as a PACKET MISS with reason ACTION (its key extracted from those
+ * bytes, tcp_flags clear).  Returns CB's result, or ENOTCONN when CB is
+ * NULL; nonzero means the packet was lost, for the engine's counters. */
+int dp_upcall_userspace(dp_upcall_cb *cb, void *aux, uint32_t dp_index,
+                        uint32_t in_port, uint32_t userdata,
+                        const uint8_t *pkt, uint32_t len);
+
 /* Registered engine classes (those built in), or NULL. */
 const struct dp_engine_class *dp_engine_lookup(const char *name);
 /* Comma-separated names of the registered engines, for usage messages. */

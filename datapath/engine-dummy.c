@@ -1291,13 +1291,13 @@ static void
 xmit_userspace(void *aux, uint32_t userdata, const uint8_t *pkt, uint32_t len)
 {
     struct dummy_xmit *x = aux;
-    struct vsw_flow_key key;
 
-    /* The key of the packet as the actions left it. */
-    vsw_flow_extract(pkt, len, x->in_port, &key);
-    key.tcp_flags = 0;
-    send_upcall(x->eng, x->dp, x->in_port, VSW_MISS_REASON_ACTION, userdata,
-                &key, pkt, len, len);
+    if (dp_upcall_userspace(x->eng->upcall, x->eng->upcall_aux, x->dp->index,
+                            x->in_port, userdata, pkt, len)) {
+        x->dp->stats.n_lost++;
+    } else {
+        x->dp->stats.n_upcalls++;
+    }
 }
 
 /* Runs ACTIONS on a copy of PKT with headroom for VLAN pushes. */

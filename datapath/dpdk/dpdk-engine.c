@@ -1533,20 +1533,9 @@ static void
 main_userspace(void *aux, uint32_t userdata, const uint8_t *pkt, uint32_t len)
 {
     struct main_exec *x = aux;
-    struct vsw_flow_key key;
-    struct dp_upcall up = {
-        .dp_index = x->dp->index,
-        .in_port = x->in_port,
-        .reason = VSW_MISS_REASON_ACTION,
-        .userdata = userdata,
-        .key = &key,
-        .packet = pkt,
-        .len = len,
-        .orig_len = len,
-    };
 
-    vsw_flow_extract(pkt, len, x->in_port, &key);
-    if (x->eng->upcall(x->eng->upcall_aux, &up)) {
+    if (dp_upcall_userspace(x->eng->upcall, x->eng->upcall_aux, x->dp->index,
+                            x->in_port, userdata, pkt, len)) {
         x->dp->n_lost_main++;
     } else {
         x->dp->n_upcalls++;

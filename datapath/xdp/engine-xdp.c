@@ -629,21 +629,9 @@ xdp_sink_userspace(void *aux, uint32_t userdata, const uint8_t *pkt,
                    uint32_t len)
 {
     struct xdp_exec_ctx *c = aux;
-    struct vsw_flow_key key;
-    struct dp_upcall up = {
-        .dp_index = c->dp->index,
-        .in_port = c->in_port,
-        .reason = VSW_MISS_REASON_ACTION,
-        .userdata = userdata,
-        .key = &key,
-        .packet = pkt,
-        .len = len,
-        .orig_len = len,
-    };
 
-    vsw_flow_extract(pkt, len, c->in_port, &key);
-    if (!c->xe->params.upcall
-        || c->xe->params.upcall(c->xe->params.upcall_aux, &up)) {
+    if (dp_upcall_userspace(c->xe->params.upcall, c->xe->params.upcall_aux,
+                            c->dp->index, c->in_port, userdata, pkt, len)) {
         c->dp->ustats.n_lost++;
     } else {
         c->dp->ustats.n_upcalls++;
