@@ -63,6 +63,27 @@ cmd_bridge(struct cmd_ctx *ctx, const char *name)
     return br;
 }
 
+/* The bridges a command with an optional [BRIDGE] argument acts on: the one
+ * named, or every bridge in name order.  Returns a malloc'd array (free it)
+ * with *NP entries, or NULL with an error in CTX for an unknown name. */
+static struct br_bridge **
+cmd_bridges(struct cmd_ctx *ctx, size_t *np)
+{
+    struct br_bridge **brs;
+
+    if (ctx->argc <= 1) {
+        return bridge_sorted(np);
+    }
+    brs = xmalloc(sizeof *brs);
+    brs[0] = cmd_bridge(ctx, ctx->argv[1]);
+    if (!brs[0]) {
+        free(brs);
+        return NULL;
+    }
+    *np = 1;
+    return brs;
+}
+
 void
 commands_format_used(uint64_t used_ms, uint64_t now_ms, struct ds *out)
 {
@@ -148,17 +169,9 @@ cmd_dump_dp_flows(struct cmd_ctx *ctx)
 
     memset(&d, 0, sizeof d);
     d.ctx = ctx;
-    if (ctx->argc > 1) {
-        struct br_bridge *br = cmd_bridge(ctx, ctx->argv[1]);
-
-        if (!br) {
-            return 1;
-        }
-        brs = xmalloc(sizeof *brs);
-        brs[0] = br;
-        n = 1;
-    } else {
-        brs = bridge_sorted(&n);
+    brs = cmd_bridges(ctx, &n);
+    if (!brs) {
+        return 1;
     }
     if (ctx->json) {
         ds_put_char(ctx->out, '[');
@@ -361,17 +374,9 @@ cmd_dp_show(struct cmd_ctx *ctx)
     struct br_bridge **brs;
     size_t n;
 
-    if (ctx->argc > 1) {
-        struct br_bridge *br = cmd_bridge(ctx, ctx->argv[1]);
-
-        if (!br) {
-            return 1;
-        }
-        brs = xmalloc(sizeof *brs);
-        brs[0] = br;
-        n = 1;
-    } else {
-        brs = bridge_sorted(&n);
+    brs = cmd_bridges(ctx, &n);
+    if (!brs) {
+        return 1;
     }
     if (ctx->json) {
         ds_put_char(ctx->out, '[');
@@ -422,17 +427,9 @@ cmd_fdb_flush(struct cmd_ctx *ctx)
     struct br_bridge **brs;
     size_t n, removed = 0;
 
-    if (ctx->argc > 1) {
-        struct br_bridge *br = cmd_bridge(ctx, ctx->argv[1]);
-
-        if (!br) {
-            return 1;
-        }
-        brs = xmalloc(sizeof *brs);
-        brs[0] = br;
-        n = 1;
-    } else {
-        brs = bridge_sorted(&n);
+    brs = cmd_bridges(ctx, &n);
+    if (!brs) {
+        return 1;
     }
     for (size_t i = 0; i < n; i++) {
         removed += vsw_mac_flush(&brs[i]->xbr.ml);
@@ -667,12 +664,9 @@ cmd_revalidate(struct cmd_ctx *ctx)
         struct br_bridge **brs;
         size_t n;
 
-        if (ctx->argc > 1) {
-            brs = xmalloc(sizeof *brs);
-            brs[0] = bridge_find(ctx->argv[1]);
-            n = 1;
-        } else {
-            brs = bridge_sorted(&n);
+        brs = cmd_bridges(ctx, &n);
+        if (!brs) {
+            return 1;
         }
         ds_put_char(ctx->out, '[');
         for (size_t i = 0; i < n; i++) {
@@ -692,40 +686,30 @@ cmd_revalidate(struct cmd_ctx *ctx)
 static struct br_bridge **
 pmd_bridges(struct cmd_ctx *ctx, size_t *np)
 {
-    struct br_bridge **brs, **out;
+    struct br_bridge **brs;
     size_t n, k = 0;
 
-    if (ctx->argc > 1) {
-        struct br_bridge *br = cmd_bridge(ctx, ctx->argv[1]);
-
-        if (!br) {
-            return NULL;
-        }
-        if (strcmp(br->dp_type, "dpdk")) {
-            cmd_error(ctx, "%s: not a dpdk datapath (datapath_type %s)",
-                      br->name, br->dp_type);
-            return NULL;
-        }
-        out = xmalloc(sizeof *out);
-        out[0] = br;
-        *np = 1;
-        return out;
+    brs = cmd_bridges(ctx, &n);
+    if (!brs) {
+        return NULL;
     }
-    brs = bridge_sorted(&n);
-    out = xmalloc((n ? n : 1) * sizeof *out);
     for (size_t i = 0; i < n; i++) {
         if (!strcmp(brs[i]->dp_type, "dpdk")) {
-            out[k++] = brs[i];
+            brs[k++] = brs[i];
+        } else if (ctx->argc > 1) {
+            cmd_error(ctx, "%s: not a dpdk datapath (datapath_type %s)",
+                      brs[i]->name, brs[i]->dp_type);
+            free(brs);
+            return NULL;
         }
     }
-    free(brs);
     if (!k) {
-        free(out);
+        free(brs);
         cmd_error(ctx, "no dpdk datapath");
         return NULL;
     }
     *np = k;
-    return out;
+    return brs;
 }
 
 static int
