@@ -590,17 +590,6 @@ static void f_arp_bad(struct test_pkt *p) { tp_eth(p, 0x0806); tp_arp(p, 1, 8, 4
 static void f_arp_cut(struct test_pkt *p) { tp_eth(p, 0x0806); tp_zero(p, 20); }
 
 static void
-f_icmp4(struct test_pkt *p)
-{
-    size_t ip;
-
-    tp_eth(p, 0x0800);
-    ip = tp_ipv4(p, 1, 0, 64, 0, 5);
-    tp_icmp(p, 8, 0);
-    tp_ipv4_finish(p, ip);
-}
-
-static void
 f_icmp4_cut(struct test_pkt *p)
 {
     size_t ip;
@@ -897,7 +886,7 @@ static const struct {
     { "arp reply", f_arp_reply },
     { "arp with hlen 8", f_arp_bad },
     { "arp cut short", f_arp_cut },
-    { "icmp echo", f_icmp4 },
+    { "icmp echo", tp_build_icmp4 },
     { "icmp cut short", f_icmp4_cut },
     { "icmpv6", f_icmp6 },
     { "ipv4 first fragment", f_frag_first },
@@ -1223,7 +1212,7 @@ test_set_ipv4_icmp(void **state)
     struct result r;
 
     (void) state;
-    f_icmp4(&p);
+    tp_build_icmp4(&p);
     fix_checksums(p.b, p.len, 0);
     push(&a, set_ipv4(VSW_SET_SRC | VSW_SET_DST, "192.0.2.1", "192.0.2.2",
                       0, 0));

@@ -285,4 +285,29 @@ tp_build_qinq(struct test_pkt *p)
     tp_ipv4_finish(p, ip);
 }
 
+/* eth / IPv4 / ICMP echo request. */
+static inline void
+tp_build_icmp4(struct test_pkt *p)
+{
+    size_t ip;
+
+    tp_eth(p, 0x0800);
+    ip = tp_ipv4(p, 1, 0, 64, 0, 5);
+    tp_icmp(p, 8, 0);
+    tp_ipv4_finish(p, ip);
+}
+
+/* eth / 802.1Q (vid 10, pcp 5) / IPv4 / UDP 5000 -> 6000. */
+static inline void
+tp_build_vlan_udp4(struct test_pkt *p)
+{
+    size_t ip;
+
+    tp_eth(p, 0x8100);
+    tp_vlan(p, 5 << 13 | 10, 0x0800);
+    ip = tp_ipv4(p, 17, 0, 64, 0, 5);
+    tp_udp(p, 5000, 6000, 0);
+    tp_ipv4_finish(p, ip);
+}
+
 #endif

@@ -90,17 +90,6 @@ b_tcp4(struct test_pkt *p)
 }
 
 static void
-b_icmp4(struct test_pkt *p)
-{
-    size_t ip;
-
-    tp_eth(p, 0x0800);
-    ip = tp_ipv4(p, 1, 0, 64, 0, 5);
-    tp_icmp(p, 8, 0);
-    tp_ipv4_finish(p, ip);
-}
-
-static void
 b_icmp4_unreach(struct test_pkt *p)
 {
     size_t ip;
@@ -250,18 +239,6 @@ b_tcp4_all_flags(struct test_pkt *p)
     tp_eth(p, 0x0800);
     ip = tp_ipv4(p, 6, 0, 64, 0, 5);
     tp_tcp(p, 1, 2, 0xfff, 5);
-    tp_ipv4_finish(p, ip);
-}
-
-static void
-b_vlan_udp4(struct test_pkt *p)
-{
-    size_t ip;
-
-    tp_eth(p, 0x8100);
-    tp_vlan(p, 5 << 13 | 10, 0x0800);
-    ip = tp_ipv4(p, 17, 0, 64, 0, 5);
-    tp_udp(p, 5000, 6000, 0);
     tp_ipv4_finish(p, ip);
 }
 
@@ -565,7 +542,7 @@ static const struct extract_case extract_cases[] = {
       { .in_port = IN_PORT, MAC_SRC, .eth_type = BE16(0x0800), IP4,
         .nw_proto = 6, .nw_tos = 0x10, .nw_ttl = 64,
         .parsed = F_ETH | F_L3 | F_TRUNC } },
-    { "ICMP echo request", b_icmp4,
+    { "ICMP echo request", tp_build_icmp4,
       { .in_port = IN_PORT, MAC_SRC, .eth_type = BE16(0x0800), IP4,
         .tp_src = BE16(8), .tp_dst = BE16(0), .nw_proto = 1,
         .nw_ttl = 64, .parsed = F_ETH | F_L3 | F_L4 } },
@@ -610,7 +587,7 @@ static const struct extract_case extract_cases[] = {
     { "IPv4 GRE: L3 only, not truncated", b_ipv4_gre,
       { .in_port = IN_PORT, MAC_SRC, .eth_type = BE16(0x0800), IP4,
         .nw_proto = 47, .nw_ttl = 64, .parsed = F_ETH | F_L3 } },
-    { "802.1Q vid 10 pcp 5, IPv4 UDP", b_vlan_udp4,
+    { "802.1Q vid 10 pcp 5, IPv4 UDP", tp_build_vlan_udp4,
       { .in_port = IN_PORT, MAC_SRC, .eth_type = BE16(0x0800),
         .vlan_tci = BE16(0xa000 | 0x1000 | 10), IP4,
         .tp_src = BE16(5000), .tp_dst = BE16(6000), .nw_proto = 17,

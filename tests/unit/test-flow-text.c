@@ -35,29 +35,6 @@ b_udp4(struct test_pkt *p)
 }
 
 static void
-b_vlan_udp4(struct test_pkt *p)
-{
-    size_t ip;
-
-    tp_eth(p, 0x8100);
-    tp_vlan(p, 5 << 13 | 10, 0x0800);
-    ip = tp_ipv4(p, 17, 0, 64, 0, 5);
-    tp_udp(p, 5000, 6000, 0);
-    tp_ipv4_finish(p, ip);
-}
-
-static void
-b_icmp4(struct test_pkt *p)
-{
-    size_t ip;
-
-    tp_eth(p, 0x0800);
-    ip = tp_ipv4(p, 1, 0, 64, 0, 5);
-    tp_icmp(p, 8, 0);
-    tp_ipv4_finish(p, ip);
-}
-
-static void
 b_arp(struct test_pkt *p)
 {
     tp_eth(p, 0x0806);
@@ -135,13 +112,13 @@ static const struct format_case format_cases[] = {
     { b_udp4,
       "in_port(1)," ETH_TXT ",eth_type(0x0800),ipv4(" IP4_TXT ",proto=17,"
       "tos=0,ttl=64,frag=no),udp(src=5000,dst=6000)" },
-    { b_vlan_udp4,
+    { tp_build_vlan_udp4,
       "in_port(1)," ETH_TXT ",vlan(vid=10,pcp=5),eth_type(0x0800),ipv4("
       IP4_TXT ",proto=17,tos=0,ttl=64,frag=no),udp(src=5000,dst=6000)" },
     { tp_build_tcp4,
       "in_port(1)," ETH_TXT ",eth_type(0x0800),ipv4(" IP4_TXT ",proto=6,"
       "tos=16,ttl=64,frag=no),tcp(src=40000,dst=80),tcp_flags(0x012)" },
-    { b_icmp4,
+    { tp_build_icmp4,
       "in_port(1)," ETH_TXT ",eth_type(0x0800),ipv4(" IP4_TXT ",proto=1,"
       "tos=0,ttl=64,frag=no),icmp(type=8,code=0)" },
     { b_arp,
@@ -230,8 +207,8 @@ static void
 test_round_trip_truncations(void **state)
 {
     void (*builders[])(struct test_pkt *) = {
-        tp_build_tcp4, tp_build_udp6_ext, tp_build_qinq, b_vlan_udp4, b_arp,
-        b_frag6_first, b_icmp4,
+        tp_build_tcp4, tp_build_udp6_ext, tp_build_qinq, tp_build_vlan_udp4, b_arp,
+        b_frag6_first, tp_build_icmp4,
     };
 
     (void) state;
